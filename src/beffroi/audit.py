@@ -1,0 +1,192 @@
+"""Typed audit events, one dataclass each, and the hash that chains them.
+
+Every event is stored with `hash = SHA-256(prev_hash, seq, type, at, actor, subject, data)`: editing a row
+breaks its hash, deleting one breaks the sequence, and the head row catches a truncated tail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import orjson
+
+GENESIS_HASH = "0" * 64
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    type: ClassVar[str]
+    actor: str  # "member:<id>", "system", "worker:<name>"
+
+    @property
+    def subject(self) -> str:
+        raise NotImplementedError
+
+    def data(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "actor"}
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def chain_hash(prev_hash: str, seq: int, type_: str, at: str, actor: str, subject: str, data: str) -> str:
+    payload = "\n".join((prev_hash, str(seq), type_, at, actor, subject, data))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ItemIngested(AuditEvent):
+    type = "item.ingested"
+    item_id: str
+    space: str
+    source_platform: str
+    source_remote_id: str
+    text_sha256: str  # lets `audit verify` prove the stored text is the text received
+    media: list[str]
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class SignalsRecorded(AuditEvent):
+    type = "signals.recorded"
+    item_id: str
+    signals: list[dict[str, Any]]
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class VerdictIssued(AuditEvent):
+    type = "verdict.issued"
+    item_id: str
+    policy: str
+    actions: list[str]
+    reasons: list[str]
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class AnalysisFailed(AuditEvent):
+    type = "analysis.failed"
+    item_id: str
+    attempts: int
+    error: str
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class AnalysisRetried(AuditEvent):
+    type = "analysis.retried"
+    item_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class MediaStored(AuditEvent):
+    type = "media.stored"
+    sha256: str
+    mime_type: str
+    size: int
+
+    @property
+    def subject(self) -> str:
+        return f"media:{self.sha256}"
+
+
+@dataclass(frozen=True)
+class SpaceCreated(AuditEvent):
+    type = "space.created"
+    space: str
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return f"space:{self.space}"
+
+
+@dataclass(frozen=True)
+class MemberCreated(AuditEvent):
+    type = "member.created"
+    member_id: str
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return self.member_id
+
+
+@dataclass(frozen=True)
+class GrantAdded(AuditEvent):
+    type = "member.grant_added"
+    member_id: str
+    role: str
+    space: str | None
+
+    @property
+    def subject(self) -> str:
+        return self.member_id
+
+
+@dataclass(frozen=True)
+class PasswordSet(AuditEvent):
+    type = "member.password_set"
+    member_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.member_id
+
+
+@dataclass(frozen=True)
+class TokenCreated(AuditEvent):
+    type = "token.created"
+    token_id: str
+    member_id: str
+    role: str | None
+    space: str | None
+
+    @property
+    def subject(self) -> str:
+        return self.token_id
+
+
+@dataclass(frozen=True)
+class TokenRevoked(AuditEvent):
+    type = "token.revoked"
+    token_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.token_id
+
+
+@dataclass(frozen=True)
+class LoginFailed(AuditEvent):
+    type = "member.login_failed"
+    name: str
+
+    @property
+    def subject(self) -> str:
+        return f"login:{self.name}"

@@ -1,0 +1,53 @@
+"""The `beffroi` command: one package, role switches (serve, worker) and administration."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from beffroi.cli import admin, content, ops
+from beffroi.errors import BeffroiError
+
+EPILOG = """examples:
+  beffroi init                                   create the database, a default space and the first admin
+  beffroi serve                                  HTTP API on 127.0.0.1:8000 with analysis workers inside
+  beffroi worker --processes 2                   analysis in separate processes (scaled deployments)
+  beffroi space add mairie-clermont --name "Mairie de Clermont-Ferrand"
+  beffroi member add alice --role moderator --space mairie-clermont
+  beffroi token create --member alice --role moderator --space mairie-clermont --name bridge
+  beffroi submit --space mairie-clermont --text "On va lui couper la tête" --wait 10
+  beffroi import posts.jsonl                     JSON lines (or .csv) through the same checks as the API
+  beffroi audit verify                           prove no audit row was edited or deleted
+
+settings come from BEFFROI_* variables or a TOML file named by BEFFROI_CONFIG: `beffroi settings` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="beffroi",
+        description="Self-hostable moderation: ingest, analyze, decide, audit.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (ops, admin, content):
+        module.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration step is noise to operators
+    try:
+        code = args.handler(args)
+    except BeffroiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code or 0)

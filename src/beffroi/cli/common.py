@@ -1,0 +1,19 @@
+"""What every command shares: settings, the runtime, and the principal the command line acts as."""
+
+from __future__ import annotations
+
+from beffroi.access import Principal
+from beffroi.domain import Grant, Role
+from beffroi.runtime import Runtime
+from beffroi.settings import Settings
+
+# Whoever runs the command line can already read the database files: they act as an installation admin.
+OPERATOR = Principal("operator", "operator", (Grant(Role.ADMIN, None),))
+OPERATOR_ACTOR = "operator"
+
+
+def open_runtime(*, migrated: bool = True) -> Runtime:
+    runtime = Runtime(Settings.load())
+    if migrated:
+        runtime.require_migrated()
+    return runtime

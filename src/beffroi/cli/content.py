@@ -1,0 +1,185 @@
+"""Putting content in from the command line: one item (`submit`) or a file (`import`)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from tqdm import tqdm
+
+from beffroi.cli.common import OPERATOR, open_runtime
+from beffroi.domain import ItemStatus
+from beffroi.errors import BeffroiError
+from beffroi.ingest.models import ItemIn
+from beffroi.pipeline.queue import PRIORITY_WAITING
+from beffroi.runtime import Runtime
+from beffroi.store import items_store
+from beffroi.web.schemas import ItemOut
+
+IMPORT_BATCH = 1000
+CSV_COLUMNS = "space, author_id, author_handle, platform, remote_id, url, text, published_at"
+
+
+def register(commands: Any) -> None:
+    submit = commands.add_parser("submit", help="submit one item for moderation and print it as JSON")
+    submit.add_argument("--space", default="default", help="space id (default: default)")
+    submit.add_argument("--text", required=True, help="the text to moderate")
+    submit.add_argument("--author", default="cli", help="author id on the source platform")
+    submit.add_argument("--platform", default="cli", help="source platform (default: cli)")
+    submit.add_argument("--remote-id", help="id on the platform; a repeat is not stored twice (default: random)")
+    submit.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        help="seconds to wait for the analysis (needs beffroi serve or beffroi worker running)",
+    )
+    submit.set_defaults(handler=run_submit)
+
+    load = commands.add_parser(
+        "import",
+        help="import items from JSON lines (one API item per line) or CSV",
+        description=f"JSON lines hold one item each, in the API's shape. CSV has the columns: {CSV_COLUMNS}.",
+    )
+    load.add_argument("file", type=Path, help="a .jsonl or .csv file; - reads JSON lines from standard input")
+    load.add_argument("--format", choices=["jsonl", "csv"], help="default: from the file's extension")
+    load.set_defaults(handler=run_import)
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    payload = ItemIn.model_validate(
+        {
+            "space": args.space,
+            "text": args.text,
+            "author": {"id": args.author},
+            "source": {"platform": args.platform, "remote_id": args.remote_id or str(uuid.uuid4())},
+        }
+    )
+    runtime = open_runtime()
+    try:
+        result = runtime.ingestor.submit([payload], OPERATOR, priority=PRIORITY_WAITING, prefix="item").result()[0]
+        item = _wait(runtime, result.id, args.wait)
+    finally:
+        runtime.close()
+    print(orjson.dumps(item, option=orjson.OPT_INDENT_2).decode())
+    if args.wait and item["status"] == ItemStatus.PENDING.value:
+        print("still pending: is `beffroi serve` or `beffroi worker` running?", file=sys.stderr)
+    return 0
+
+
+def _wait(runtime: Runtime, item_id: str, seconds: float) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    while True:
+        with runtime.db.read() as conn:
+            item = items_store.get_item(conn, item_id)
+            assert item is not None
+            if item.status != ItemStatus.PENDING or time.monotonic() >= deadline:
+                out = ItemOut.of(item, items_store.signals_for(conn, item_id), items_store.verdict_for(conn, item_id))
+                return out.model_dump(mode="json")
+        time.sleep(0.1)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    fmt = args.format or ("csv" if str(args.file).endswith(".csv") else "jsonl")
+    runtime = open_runtime()
+    counts = {"created": 0, "duplicates": 0, "rejected": 0}
+    try:
+        stream = sys.stdin if str(args.file) == "-" else args.file.open(encoding="utf-8", newline="")
+        with stream, tqdm(unit=" items", desc="import", file=sys.stderr, disable=None) as progress:
+            for batch in _batches(_records(stream, fmt), counts):
+                _store(runtime, batch, counts)
+                progress.update(len(batch))
+    finally:
+        runtime.close()
+    print(f"imported: {counts['created']} new, {counts['duplicates']} already stored, {counts['rejected']} rejected")
+    return 1 if counts["rejected"] else 0
+
+
+def _records(stream: io.TextIOBase | Any, fmt: str) -> Iterator[tuple[int, Any]]:
+    if fmt == "csv":
+        for number, row in enumerate(csv.DictReader(stream), start=2):
+            yield number, _from_csv(row)
+        return
+    for number, line in enumerate(stream, start=1):
+        if line.strip():
+            try:
+                yield number, orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                yield number, exc
+
+
+def _from_csv(row: dict[str, str]) -> dict[str, Any]:
+    return {
+        "space": row.get("space", ""),
+        "text": row.get("text", ""),
+        "author": {"id": row.get("author_id", ""), "handle": row.get("author_handle") or None},
+        "source": {
+            "platform": row.get("platform", ""),
+            "remote_id": row.get("remote_id", ""),
+            "url": row.get("url") or None,
+        },
+        "published_at": row.get("published_at") or None,
+    }
+
+
+def _batches(records: Iterator[tuple[int, Any]], counts: dict[str, int]) -> Iterator[list[tuple[int, ItemIn]]]:
+    batch: list[tuple[int, ItemIn]] = []
+    for number, record in records:
+        try:
+            if isinstance(record, Exception):
+                raise ValueError(f"not valid JSON: {record}")
+            batch.append((number, ItemIn.model_validate(record)))
+        except (ValidationError, ValueError) as exc:
+            _reject(number, _describe(exc), counts)
+            continue
+        if len(batch) >= IMPORT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _store(runtime: Runtime, batch: list[tuple[int, ItemIn]], counts: dict[str, int]) -> None:
+    # The API refuses a whole batch for one bad item; an import sets the bad lines aside and stores the rest.
+    problems = runtime.ingestor.problems([item for _, item in batch], OPERATOR, prefix="item")
+    for problem in problems:
+        _reject(batch[problem["index"]][0], f"{problem['loc']}: {problem['message']}", counts)
+    refused = {problem["index"] for problem in problems}
+    batch = [entry for index, entry in enumerate(batch) if index not in refused]
+    try:
+        results = runtime.ingestor.submit([item for _, item in batch], OPERATOR).result()
+    except BeffroiError:
+        # A problem only storing reveals (undecodable inline media): find it item by item.
+        for number, item in batch:
+            try:
+                results = runtime.ingestor.submit([item], OPERATOR, prefix="item").result()
+            except BeffroiError as exc:
+                _reject(number, exc.message, counts)
+                continue
+            _count(results[0].created, counts)
+        return
+    for result in results:
+        _count(result.created, counts)
+
+
+def _count(created: bool, counts: dict[str, int]) -> None:
+    counts["created" if created else "duplicates"] += 1
+
+
+def _reject(number: int, message: str, counts: dict[str, int]) -> None:
+    counts["rejected"] += 1
+    tqdm.write(f"line {number}: rejected: {message}", file=sys.stderr)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'item'}: {e['msg']}" for e in exc.errors())
+    return str(exc)

@@ -1,0 +1,1 @@
+"""Ingest: validate what sources send, store items and media durably and idempotently, queue their analysis."""

@@ -1,0 +1,253 @@
+"""Ingest: check each item, store new ones with their media, queue their analysis, audit; skip known ones."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from beffroi import audit
+from beffroi.access import Permission, Principal
+from beffroi.domain import ItemStatus
+from beffroi.errors import BeffroiError, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from beffroi.ids import new_id
+from beffroi.ingest.media_types import compatible, sniff
+from beffroi.ingest.models import ItemIn, MediaIn
+from beffroi.pipeline.queue import WorkQueue
+from beffroi.settings import Settings
+from beffroi.store import audit_log
+from beffroi.store.blobs import BlobStore
+from beffroi.store.database import Database
+from beffroi.store.schema import attachments, items, media, spaces
+from beffroi.store.sql import chunks, insert_ignore
+from beffroi.store.writer import Tx
+
+
+@dataclass
+class PreparedItem:
+    id: str
+    payload: ItemIn
+    media_rows: list[dict[str, Any]] = field(default_factory=list)
+    attachment_rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.payload.source.platform, self.payload.source.remote_id)
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    id: str
+    created: bool  # False: an item with this (platform, remote_id) was already stored; nothing changed
+
+
+class Ingestor:
+    def __init__(self, db: Database, blobs: BlobStore, settings: Settings, queue: WorkQueue):
+        self.db = db
+        self.blobs = blobs
+        self.settings = settings
+        self.queue = queue
+        self._spaces: set[str] = set()
+        self._spaces_lock = threading.Lock()
+        self.on_stored: Callable[[], None] = lambda: None  # wakes in-process workers after a commit
+
+    def submit(
+        self, payloads: Sequence[ItemIn], principal: Principal, *, priority: int = 0, prefix: str = "items"
+    ) -> Future[list[IngestResult]]:
+        """Check everything first, so a bad item stores nothing of its batch; then hand over to the writer."""
+        prepared = self.prepare(payloads, principal, prefix=prefix)
+        actor = f"member:{principal.member_id}"
+        return self.db.writer.submit(lambda tx: self.store(tx, prepared, actor, priority))
+
+    def problems(self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str) -> list[dict[str, Any]]:
+        """What is wrong with each item (space, rights, size), each with its `loc` and `index`."""
+        found: list[dict[str, Any]] = []
+        for index, payload in enumerate(payloads):
+            found.extend(dict(p, index=index) for p in self._check(payload, principal, _loc(prefix, index)))
+        return found
+
+    def prepare(self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str) -> list[PreparedItem]:
+        problems = self.problems(payloads, principal, prefix=prefix)
+        if problems:
+            first = problems[0]
+            raise _first_error(first, problems)
+        return [self._prepare_one(payload, _loc(prefix, i)) for i, payload in enumerate(payloads)]
+
+    def _check(self, payload: ItemIn, principal: Principal, where: str) -> list[dict[str, Any]]:
+        problems = []
+        if not self.space_exists(payload.space):
+            problems.append(
+                _problem(
+                    where + ".space",
+                    f"unknown space {payload.space!r}",
+                    422,
+                    f"create it first: beffroi space add {payload.space}",
+                )
+            )
+        elif not principal.can(Permission.ITEM_SUBMIT, payload.space):
+            problems.append(_problem(where + ".space", f"{principal.name} may not submit to {payload.space!r}", 403))
+        if len(payload.text) > self.settings.max_text_chars:
+            problems.append(
+                _problem(
+                    where + ".text",
+                    f"text is {len(payload.text)} characters; the limit is {self.settings.max_text_chars}",
+                    413,
+                    "split it, or raise BEFFROI_MAX_TEXT_CHARS",
+                )
+            )
+        return problems
+
+    def _prepare_one(self, payload: ItemIn, where: str) -> PreparedItem:
+        prepared = PreparedItem(new_id("itm"), payload)
+        for position, ref in enumerate(payload.media):
+            prepared.attachment_rows.append(self._attachment(prepared, position, ref, f"{where}.media[{position}]"))
+        return prepared
+
+    def _attachment(self, prepared: PreparedItem, position: int, ref: MediaIn, where: str) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "item_id": prepared.id,
+            "position": position,
+            "sha256": None,
+            "mime_type": ref.mime_type,
+            "url": ref.url,
+            "error": None,
+        }
+        if ref.data is not None:
+            media_row = self.store_media(_decode(ref.data, where), ref.mime_type, where)
+            prepared.media_rows.append(media_row)
+            row.update(sha256=media_row["sha256"], mime_type=media_row["mime_type"])
+        elif ref.sha256 is not None:
+            row.update(sha256=ref.sha256, mime_type=self._known_media_type(ref.sha256, where))
+        return row
+
+    def store_media(self, data: bytes, declared: str | None, where: str = "media") -> dict[str, Any]:
+        """Check size and type, write the blob; the caller inserts the returned row in its transaction."""
+        if len(data) > self.settings.max_media_bytes:
+            raise PayloadTooLarge(
+                f"{where}: {len(data)} bytes; the limit is {self.settings.max_media_bytes}",
+                hint="raise BEFFROI_MAX_MEDIA_BYTES, or send a smaller file",
+            )
+        sniffed = sniff(data)
+        allowed = self.settings.media_type_set
+        if sniffed is None or sniffed not in allowed:
+            raise UnsupportedMediaType(
+                f"{where}: the bytes are not a supported media type",
+                hint=f"accepted: {', '.join(sorted(allowed))}",
+            )
+        if declared is not None and not compatible(declared, sniffed):
+            raise UnsupportedMediaType(
+                f"{where}: declared as {declared} but the bytes are {sniffed}",
+                hint="send the right mime_type, or leave it out",
+            )
+        sha256 = self.blobs.put(data)
+        return {"sha256": sha256, "mime_type": sniffed, "size": len(data)}
+
+    def _known_media_type(self, sha256: str, where: str) -> str:
+        with self.db.read() as conn:
+            found = conn.execute(sa.select(media.c.mime_type).where(media.c.sha256 == sha256)).scalar()
+        if found is None:
+            raise InvalidRequest(
+                f"{where}.sha256: no media {sha256} is stored",
+                hint="upload it first with POST /v1/media, or send it inline as data",
+            )
+        return str(found)
+
+    def space_exists(self, space: str) -> bool:
+        if space in self._spaces:
+            return True
+        with self.db.read() as conn:
+            known = set(conn.execute(sa.select(spaces.c.id)).scalars())
+        with self._spaces_lock:
+            self._spaces = known
+        return space in known
+
+    def store(self, tx: Tx, batch: Sequence[PreparedItem], actor: str, priority: int) -> list[IngestResult]:
+        unique = list({p.key: p for p in reversed(batch)}.values())[::-1]  # first occurrence of a key wins
+        insert_ignore(tx, items, [_item_row(p, tx) for p in unique], ["source_platform", "source_remote_id"])
+        stored = _ids_by_key(tx, [p.key for p in unique])
+        created = [p for p in unique if stored[p.key] == p.id]
+        insert_ignore(tx, media, [dict(r, created_at=tx.now) for p in created for r in p.media_rows], ["sha256"])
+        rows = [row for p in created for row in p.attachment_rows]
+        if rows:
+            tx.conn.execute(attachments.insert(), rows)
+        self.queue.enqueue(tx, [p.id for p in created], priority)
+        if created:
+            tx.after_commit.append(self.on_stored)
+        audit_log.append(tx, [_ingested(p, actor) for p in created])
+        # Only the winner of each key has its own id stored: a retry or an in-batch repeat gets the winner's.
+        return [IngestResult(stored[p.key], created=p.id == stored[p.key]) for p in batch]
+
+
+def _item_row(p: PreparedItem, tx: Tx) -> dict[str, Any]:
+    item = p.payload
+    return {
+        "id": p.id,
+        "space_id": item.space,
+        "author_id": item.author.id,
+        "author_handle": item.author.handle,
+        "author_name": item.author.display_name,
+        "source_platform": item.source.platform,
+        "source_remote_id": item.source.remote_id,
+        "source_url": item.source.url,
+        "text": item.text,
+        "context": item.context_dict(),
+        "published_at": item.published_at,
+        "received_at": tx.now,
+        "status": ItemStatus.PENDING.value,
+        "error": None,
+    }
+
+
+def _ids_by_key(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    key_columns = sa.tuple_(items.c.source_platform, items.c.source_remote_id)
+    for chunk in chunks(keys):
+        query = sa.select(items.c.id, items.c.source_platform, items.c.source_remote_id).where(key_columns.in_(chunk))
+        found.update({(r.source_platform, r.source_remote_id): r.id for r in tx.conn.execute(query)})
+    return found
+
+
+def _ingested(p: PreparedItem, actor: str) -> audit.ItemIngested:
+    return audit.ItemIngested(
+        actor=actor,
+        item_id=p.id,
+        space=p.payload.space,
+        source_platform=p.payload.source.platform,
+        source_remote_id=p.payload.source.remote_id,
+        text_sha256=audit.text_digest(p.payload.text),
+        media=[str(r["sha256"] or r["url"]) for r in p.attachment_rows],
+    )
+
+
+def _loc(prefix: str, index: int) -> str:
+    # A single item is addressed as `item`; items of a batch or an import as `items[3]`.
+    return prefix if prefix == "item" else f"{prefix}[{index}]"
+
+
+def _decode(data: str, where: str) -> bytes:
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest(
+            f"{where}.data is not valid base64", hint="encode the bytes with standard base64"
+        ) from None
+
+
+def _problem(loc: str, message: str, status: int, hint: str | None = None) -> dict[str, Any]:
+    problem: dict[str, Any] = {"loc": loc, "message": message, "status": status}
+    if hint:
+        problem["hint"] = hint
+    return problem
+
+
+def _first_error(first: dict[str, Any], problems: list[dict[str, Any]]) -> BeffroiError:
+    kinds: dict[int, type[BeffroiError]] = {403: Forbidden, 413: PayloadTooLarge}
+    kind = kinds.get(int(first["status"]), InvalidRequest)
+    details = [{k: v for k, v in p.items() if k not in ("status", "index")} for p in problems]
+    return kind(f"{first['loc']}: {first['message']}", hint=first.get("hint"), details=details)

@@ -1,0 +1,117 @@
+"""The embedded queue: jobs are rows of the database, so ingest and enqueue commit together.
+
+Claiming is one UPDATE ... RETURNING through the single writer (SQLite) or with SKIP LOCKED (PostgreSQL),
+so two workers never hold the same job, and an expired lease makes a crashed worker's job claimable again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from beffroi.pipeline.queue import FailedJob, Job, QueueStats, WorkQueue
+from beffroi.store.database import Database
+from beffroi.store.schema import jobs
+from beffroi.store.writer import Tx
+
+READY, RUNNING, FAILED = "ready", "running", "failed"
+KIND_ANALYZE = "analyze"
+
+
+class EmbeddedQueue(WorkQueue):
+    name = "embedded"
+
+    def __init__(self, db: Database, lease_seconds: float):
+        self.db = db
+        self.lease = timedelta(seconds=lease_seconds)
+
+    def enqueue(self, tx: Tx, item_ids: Sequence[str], priority: int = 0) -> None:
+        if not item_ids:
+            return
+        rows = [
+            {
+                "kind": KIND_ANALYZE,
+                "item_id": item_id,
+                "priority": priority,
+                "status": READY,
+                "attempts": 0,
+                "available_at": tx.now,
+                "created_at": tx.now,
+            }
+            for item_id in item_ids
+        ]
+        tx.conn.execute(jobs.insert(), rows)
+
+    def claim(self, consumer: str, limit: int) -> list[Job]:
+        return self.db.writer.run(lambda tx: self._claim(tx, consumer, limit))
+
+    def _claim(self, tx: Tx, consumer: str, limit: int) -> list[Job]:
+        claimable = sa.or_(
+            sa.and_(jobs.c.status == READY, jobs.c.available_at <= tx.now),
+            sa.and_(jobs.c.status == RUNNING, jobs.c.locked_until < tx.now),
+        )
+        candidates = sa.select(jobs.c.id).where(claimable).order_by(jobs.c.priority.desc(), jobs.c.id).limit(limit)
+        if tx.dialect == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        claimed = tx.conn.execute(
+            jobs.update()
+            .where(jobs.c.id.in_(candidates.scalar_subquery()))
+            .values(
+                status=RUNNING,
+                locked_by=consumer,
+                locked_until=tx.now + self.lease,
+                attempts=jobs.c.attempts + 1,
+            )
+            .returning(jobs.c.id, jobs.c.item_id, jobs.c.attempts)
+        ).all()
+        return sorted((Job(r.id, r.item_id, r.attempts) for r in claimed), key=lambda j: j.id)
+
+    def complete(self, tx: Tx, done: Sequence[Job]) -> None:
+        if done:
+            tx.conn.execute(jobs.delete().where(jobs.c.id.in_([j.id for j in done])))
+
+    def retry(self, tx: Tx, job: Job, error: str, delay_seconds: float) -> None:
+        tx.conn.execute(
+            jobs.update()
+            .where(jobs.c.id == job.id)
+            .values(
+                status=READY,
+                locked_by=None,
+                locked_until=None,
+                last_error=error,
+                available_at=tx.now + timedelta(seconds=delay_seconds),
+            )
+        )
+
+    def bury(self, tx: Tx, job: Job, error: str) -> None:
+        tx.conn.execute(
+            jobs.update()
+            .where(jobs.c.id == job.id)
+            .values(status=FAILED, locked_by=None, locked_until=tx.now, last_error=error)
+        )
+
+    def failed(self, limit: int = 100) -> list[FailedJob]:
+        query = (
+            sa.select(jobs.c.id, jobs.c.item_id, jobs.c.attempts, jobs.c.last_error, jobs.c.locked_until)
+            .where(jobs.c.status == FAILED)
+            .order_by(jobs.c.id)
+            .limit(limit)
+        )
+        with self.db.read() as conn:
+            return [FailedJob(r.id, r.item_id, r.attempts, r.last_error, r.locked_until) for r in conn.execute(query)]
+
+    def revive(self, tx: Tx, item_ids: Sequence[str]) -> int:
+        result = tx.conn.execute(
+            jobs.update()
+            .where(jobs.c.status == FAILED, jobs.c.item_id.in_(list(item_ids)))
+            .values(status=READY, attempts=0, available_at=tx.now, locked_until=None)
+        )
+        return int(result.rowcount)
+
+    def stats(self) -> QueueStats:
+        query = sa.select(jobs.c.status, sa.func.count()).group_by(jobs.c.status)
+        with self.db.read() as conn:
+            counts = {str(status): int(n) for status, n in conn.execute(query)}
+        return QueueStats(counts.get(READY, 0), counts.get(RUNNING, 0), counts.get(FAILED, 0))

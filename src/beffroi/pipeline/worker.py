@@ -1,0 +1,164 @@
+"""The worker loop: claim a batch, analyze it, apply the policy, store signals and verdicts, audit, ack.
+
+A batch that makes an analyzer raise is retried item by item, so one poison item fails alone: after its
+retries it is marked failed with the error, visible on the item, and never blocks the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from beffroi import audit
+from beffroi.analyzers.base import Analyzer
+from beffroi.domain import Item, Signal, Verdict
+from beffroi.pipeline.queue import Job, WorkQueue
+from beffroi.policy.base import Policy
+from beffroi.settings import Settings
+from beffroi.store import audit_log, items_store
+from beffroi.store.database import Database
+from beffroi.store.writer import Tx
+
+log = logging.getLogger(__name__)
+
+IDLE_WAIT_SECONDS = 0.5  # longest sleep when idle; an in-process ingest wakes the worker at once
+
+
+@dataclass(frozen=True)
+class Outcome:
+    job: Job
+    item: Item | None
+    signals: list[Signal] | None = None
+    verdict: Verdict | None = None
+    error: str | None = None
+
+
+class Worker:
+    def __init__(
+        self,
+        name: str,
+        db: Database,
+        queue: WorkQueue,
+        analyzers: Sequence[Analyzer],
+        policy: Policy,
+        settings: Settings,
+        on_done: Callable[[list[str]], None] = lambda ids: None,
+    ):
+        self.name = name
+        self.db = db
+        self.queue = queue
+        self.analyzers = list(analyzers)
+        self.policy = policy
+        self.settings = settings
+        self.on_done = on_done
+
+    def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
+        while not stop.is_set():
+            try:
+                busy = self.run_once() > 0
+            except Exception:
+                log.exception("worker %s: batch failed; retrying after a pause", self.name)
+                busy = False
+            if not busy:
+                (wake or stop).wait(IDLE_WAIT_SECONDS)
+                if wake is not None:
+                    wake.clear()
+
+    def run_once(self) -> int:
+        jobs = self.queue.claim(self.name, self.settings.worker_batch_size)
+        if not jobs:
+            return 0
+        with self.db.read() as conn:
+            loaded = items_store.get_items(conn, [job.item_id for job in jobs])
+        outcomes = self._analyze(jobs, loaded)
+        self.db.writer.run(lambda tx: self._record(tx, outcomes))
+        self.on_done([o.job.item_id for o in outcomes if o.error is None or self._gives_up(o.job)])
+        return len(jobs)
+
+    def _analyze(self, jobs: list[Job], loaded: dict[str, Item]) -> list[Outcome]:
+        present = [(job, loaded[job.item_id]) for job in jobs if job.item_id in loaded]
+        gone = [Outcome(job, None) for job in jobs if job.item_id not in loaded]  # deleted since: nothing owed
+        try:
+            signals = self._signals([item for _, item in present])
+        except Exception:
+            log.warning("worker %s: a batch of %d failed; isolating the item at fault", self.name, len(present))
+            return gone + [self._analyze_one(job, item) for job, item in present]
+        return gone + [self._judged(job, item, found) for (job, item), found in zip(present, signals, strict=True)]
+
+    def _analyze_one(self, job: Job, item: Item) -> Outcome:
+        try:
+            return self._judged(job, item, self._signals([item])[0])
+        except Exception as exc:
+            return Outcome(job, item, error=_describe(exc))
+
+    def _signals(self, batch: list[Item]) -> list[list[Signal]]:
+        per_item: list[list[Signal]] = [[] for _ in batch]
+        for analyzer in self.analyzers:
+            results = analyzer.analyze(batch)
+            if len(results) != len(batch):
+                raise RuntimeError(f"analyzer {analyzer.name} returned {len(results)} results for {len(batch)} items")
+            for found, more in zip(per_item, results, strict=True):
+                found.extend(more)
+        return per_item
+
+    def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
+        return Outcome(job, item, signals, self.policy.evaluate(item, signals))
+
+    def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
+        finished = [o for o in outcomes if o.error is None]
+        done = [o for o in finished if o.item is not None]
+        items_store.record_analysis(tx, [(o.job.item_id, o.signals or [], o.verdict) for o in done if o.verdict])
+        actor = f"worker:{self.name}"
+        events: list[audit.AuditEvent] = []
+        for o in done:
+            assert o.verdict is not None
+            events.append(audit.SignalsRecorded(actor, o.job.item_id, [_summary(s) for s in o.signals or []]))
+            events.append(
+                audit.VerdictIssued(
+                    actor,
+                    o.job.item_id,
+                    o.verdict.policy,
+                    [a.kind.value for a in o.verdict.actions],
+                    list(o.verdict.reasons),
+                )
+            )
+        self.queue.complete(tx, [o.job for o in finished])
+        for o in outcomes:
+            if o.error is not None:
+                events.extend(self._failed(tx, o, actor))
+        audit_log.append(tx, events)
+
+    def _failed(self, tx: Tx, outcome: Outcome, actor: str) -> list[audit.AuditEvent]:
+        job, error = outcome.job, outcome.error or "unknown error"
+        if not self._gives_up(job):
+            delay = self.settings.job_retry_base_seconds * 2 ** (job.attempts - 1)
+            self.queue.retry(tx, job, error, delay)
+            return []
+        self.queue.bury(tx, job, error)
+        items_store.mark_failed(tx, job.item_id, error)
+        return [audit.AnalysisFailed(actor, job.item_id, job.attempts, error)]
+
+    def _gives_up(self, job: Job) -> bool:
+        return job.attempts >= self.settings.job_max_attempts
+
+    def close(self) -> None:
+        for analyzer in self.analyzers:
+            analyzer.close()
+
+
+def _summary(signal: Signal) -> dict[str, object]:
+    return {
+        "analyzer": signal.analyzer,
+        "version": signal.analyzer_version,
+        "label": signal.label,
+        "score": round(signal.score, 6),
+    }
+
+
+def _describe(exc: Exception) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" (at {where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
+    return f"{type(exc).__name__}: {exc}{place}"

@@ -1,0 +1,16 @@
+"""The Policy interface: a pure function from an item and its signals to a verdict."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+from beffroi.domain import Item, Signal, Verdict
+
+
+class Policy(ABC):
+    name: str
+
+    @abstractmethod
+    def evaluate(self, item: Item, signals: Sequence[Signal]) -> Verdict:
+        """No side effects: the same input always gives the same verdict, so it can be replayed."""

@@ -1,0 +1,114 @@
+"""One place that builds the service from its settings: database, blobs, queue, analyzers, policy, workers."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from beffroi import audit
+from beffroi.analyzers.base import AnalyzerContext
+from beffroi.analyzers.registry import AnalyzerRegistry
+from beffroi.domain import ItemStatus
+from beffroi.errors import Unavailable
+from beffroi.ingest.service import Ingestor
+from beffroi.members import Credentials
+from beffroi.pipeline.completions import Completions
+from beffroi.pipeline.embedded import EmbeddedQueue
+from beffroi.pipeline.queue import WorkQueue
+from beffroi.pipeline.worker import Worker
+from beffroi.policy.thresholds import ThresholdPolicy
+from beffroi.settings import Settings
+from beffroi.store import audit_log, migrate
+from beffroi.store.blobs import BlobStore
+from beffroi.store.database import Database
+from beffroi.store.schema import items
+from beffroi.store.writer import Tx
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, registry: AnalyzerRegistry | None = None):
+        self.settings = settings
+        self.db = Database(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
+        self.blobs = BlobStore(settings.blob_dir)
+        self.queue: WorkQueue = EmbeddedQueue(self.db, settings.job_lease_seconds)
+        self.registry = registry or AnalyzerRegistry.discover()
+        self.policy = ThresholdPolicy(settings.review_threshold, settings.hold_threshold)
+        self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
+        self.credentials = Credentials(self.db, settings.token_cache_seconds)
+        self.completions = Completions()
+        self.work_available = threading.Event()
+        self.ingestor.on_stored = self.work_available.set
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._workers: list[Worker] = []
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.db)
+
+    def require_migrated(self) -> None:
+        if not migrate.is_current(self.db):
+            raise Unavailable("the database is not at the current schema", hint="run: beffroi init")
+
+    def worker(self, name: str, on_done: Callable[[list[str]], None] | None = None) -> Worker:
+        context = AnalyzerContext(self.settings, self.blobs.read)
+        analyzers = self.registry.create(context, self.settings.analyzer_names)
+        return Worker(
+            name,
+            self.db,
+            self.queue,
+            analyzers,
+            self.policy,
+            self.settings,
+            on_done or self.completions.notify,
+        )
+
+    def start_workers(self, count: int, prefix: str = "embedded") -> None:
+        for index in range(count):
+            worker = self.worker(f"{prefix}-{index}")
+            thread = threading.Thread(
+                target=worker.run, args=(self._stop, self.work_available), name=worker.name, daemon=True
+            )
+            self._workers.append(worker)
+            self._threads.append(thread)
+            thread.start()
+        log.info(
+            "started %d analysis worker thread(s) with analyzers: %s",
+            count,
+            ", ".join(a.name for a in self._workers[0].analyzers) if self._workers else "-",
+        )
+
+    def stop_workers(self) -> None:
+        self._stop.set()
+        self.work_available.set()
+        for thread in self._threads:
+            thread.join()
+        for worker in self._workers:
+            worker.close()
+        self._threads.clear()
+        self._workers.clear()
+        self._stop = threading.Event()  # so the same runtime can start workers again (tests, reloads)
+
+    def retry_failed(self, item_ids: list[str], actor: str) -> int:
+        """Queue failed analyses again (all of them when no id is given); returns how many."""
+        ids = item_ids or [job.item_id for job in self.queue.failed(limit=100_000)]
+
+        def write(tx: Tx) -> int:
+            revived = self.queue.revive(tx, ids)
+            tx.conn.execute(
+                items.update()
+                .where(items.c.id.in_(ids), items.c.status == ItemStatus.FAILED.value)
+                .values(status=ItemStatus.PENDING.value, error=None)
+            )
+            audit_log.append(tx, [audit.AnalysisRetried(actor, item_id) for item_id in ids])
+            return revived
+
+        revived = self.db.writer.run(write) if ids else 0
+        self.work_available.set()
+        return revived
+
+    def close(self) -> None:
+        self.stop_workers()
+        self.db.close()

@@ -1,0 +1,132 @@
+"""One registry of settings: each is a field with a default and a help text.
+
+Read once at start-up (never at import) from `BEFFROI_<NAME>` environment variables, then a TOML config file
+named by BEFFROI_CONFIG; the environment wins. docs/settings.md documents every field (a test checks it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from beffroi.errors import ConfigError
+
+ENV_PREFIX = "BEFFROI_"
+
+
+def _setting(default: Any, help: str, secret: bool = False) -> Any:
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address the HTTP service listens on.")
+    port: int = _setting(8000, "Port the HTTP service listens on.")
+    data_dir: str = _setting("data", "Directory for the embedded database and the blob store.")
+    database_url: str = _setting(
+        "",
+        "SQLAlchemy URL of the database. Empty means SQLite at DATA_DIR/beffroi.db. "
+        "PostgreSQL: postgresql+psycopg://user:password@host/dbname (needs pip install 'beffroi[postgres]').",
+        secret=True,
+    )
+    sqlite_synchronous: str = _setting(
+        "FULL",
+        "SQLite synchronous pragma. FULL survives power loss for every acknowledged item; NORMAL survives "
+        "a process crash only, and is faster.",
+    )
+    workers: int = _setting(1, "Analysis worker threads inside `beffroi serve`. 0 leaves analysis to `beffroi worker`.")
+    worker_batch_size: int = _setting(128, "Items an analysis worker claims and analyses at once.")
+    job_max_attempts: int = _setting(5, "Attempts before an item's analysis is marked failed.")
+    job_retry_base_seconds: float = _setting(2.0, "First retry delay; doubles at each attempt (exponential backoff).")
+    job_lease_seconds: float = _setting(
+        120.0, "How long a claimed job stays with a worker before another may take it (crash recovery)."
+    )
+    analyzers: str = _setting("", "Comma-separated analyzer names to run. Empty runs every registered analyzer.")
+    max_text_chars: int = _setting(20_000, "Longest accepted item text, in characters.")
+    max_media_bytes: int = _setting(50 * 1024 * 1024, "Largest accepted media file, in bytes.")
+    max_batch_items: int = _setting(1000, "Most items accepted in one batch request.")
+    media_types: str = _setting(
+        "image/jpeg,image/png,image/gif,image/webp,video/mp4,video/webm,video/quicktime,audio/mpeg,audio/ogg",
+        "Comma-separated media types accepted.",
+    )
+    wait_max_seconds: float = _setting(30.0, "Longest a `wait` request may hold for its analysis.")
+    token_cache_seconds: float = _setting(
+        5.0, "How long a verified API token is cached in memory; a revoked token stops within this."
+    )
+    session_hours: float = _setting(12.0, "Lifetime of a token issued by password login.")
+    review_threshold: float = _setting(0.5, "Default policy: a harm signal at or above this opens the item for review.")
+    hold_threshold: float = _setting(
+        0.8, "Default policy: a harm signal at or above this holds the item until a moderator decides."
+    )
+    log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
+
+    @property
+    def database(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path(self.data_dir).resolve() / 'beffroi.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return Path(self.data_dir) / "blobs"
+
+    @property
+    def media_type_set(self) -> frozenset[str]:
+        return frozenset(t.strip() for t in self.media_types.split(",") if t.strip())
+
+    @property
+    def analyzer_names(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.analyzers.split(",") if n.strip())
+
+    @classmethod
+    def load(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Config file, then environment, then explicit overrides (command-line flags)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        config_path = env.get(ENV_PREFIX + "CONFIG")
+        if config_path:
+            values.update(_read_config(Path(config_path)))
+        for spec in dataclasses.fields(cls):
+            raw = env.get(ENV_PREFIX + spec.name.upper())
+            if raw is not None:
+                values[spec.name] = _parse(spec, raw, f"{ENV_PREFIX}{spec.name.upper()}")
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(NAME, value, help) rows; secrets are masked."""
+        rows = []
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            shown = "********" if spec.metadata["secret"] and value else str(value)
+            rows.append((ENV_PREFIX + spec.name.upper(), shown, str(spec.metadata["help"])))
+        return rows
+
+
+def _parse(spec: dataclasses.Field[Any], raw: str, source: str) -> Any:
+    kind: type[Any] = type(cast(object, spec.default))
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ConfigError(f"{source}={raw!r} is not a valid {kind.__name__}: {spec.metadata['help']}") from None
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist (named by {ENV_PREFIX}CONFIG)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    known = {f.name: f for f in dataclasses.fields(Settings)}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting {key!r}; see docs/settings.md for the list")
+        values[key] = _parse(known[key], str(value), f"{path}: {key}")
+    return values

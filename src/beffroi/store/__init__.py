@@ -1,0 +1,1 @@
+"""Persistence: the database (SQLAlchemy 2 Core, Alembic migrations) and the blob store."""

@@ -1,0 +1,93 @@
+"""Engines for SQLite (embedded) and PostgreSQL (scaled), with one writer and separate readers.
+
+SQLite allows one writer at a time, so every write of this process goes through `Writer`, which groups the
+tasks queued meanwhile into one transaction: one commit (one fsync) acknowledges many requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from beffroi.errors import ConfigError
+from beffroi.store.writer import Writer
+
+
+class Database:
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL"):
+        self.url = sa.make_url(url)
+        self.dialect = self.url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.write_engine = _sqlite_engine(self.url, sqlite_synchronous, immediate=True)
+            self.read_engine = _sqlite_engine(self.url, sqlite_synchronous, immediate=False)
+        elif self.dialect == "postgresql":
+            self.write_engine = self.read_engine = _postgres_engine(self.url)
+        else:
+            raise ConfigError(
+                f"unsupported database {self.dialect!r}",
+                hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname",
+            )
+        self.writer = Writer(self.write_engine, self.dialect)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.read_engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.writer.close()
+        self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            self.read_engine.dispose()
+
+
+def _sqlite_engine(url: sa.URL, synchronous: str, *, immediate: bool) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=1 if immediate else 8,
+        max_overflow=0 if immediate else 8,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from pysqlite so BEGIN IMMEDIATE can be issued below.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={_checked_synchronous(synchronous)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A writer takes the lock at BEGIN: upgrading a read lock later can fail with "database is locked".
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def _checked_synchronous(value: str) -> str:
+    upper = value.upper()
+    if upper not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ConfigError(f"BEFFROI_SQLITE_SYNCHRONOUS={value!r}: use FULL, NORMAL, EXTRA or OFF")
+    return upper
+
+
+def _postgres_engine(url: sa.URL) -> Engine:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise ConfigError("PostgreSQL support is not installed", hint="Run pip install 'beffroi[postgres]'") from None
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

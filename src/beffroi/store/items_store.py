@@ -1,0 +1,157 @@
+"""Reading items with their attachments, signals and verdicts; recording analysis results."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from beffroi.domain import (
+    Action,
+    ActionKind,
+    Attachment,
+    Author,
+    Item,
+    ItemStatus,
+    Signal,
+    Source,
+    Span,
+    Verdict,
+)
+from beffroi.store.schema import attachments, items, signals, verdicts
+from beffroi.store.sql import chunks
+from beffroi.store.writer import Tx
+
+
+def get_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
+    rows: list[sa.Row[Any]] = []
+    for chunk in chunks(list(ids)):
+        rows.extend(conn.execute(sa.select(items).where(items.c.id.in_(chunk))))
+    by_item = _attachments(conn, [r.id for r in rows])
+    return {row.id: _item(row, by_item.get(row.id, ())) for row in rows}
+
+
+def get_item(conn: Connection, item_id: str) -> Item | None:
+    return get_items(conn, [item_id]).get(item_id)
+
+
+def list_items(
+    conn: Connection,
+    spaces: frozenset[str] | None,
+    *,
+    space: str | None,
+    status: str | None,
+    before: str | None,
+    limit: int,
+) -> list[Item]:
+    query = sa.select(items).order_by(items.c.id.desc()).limit(limit)
+    if spaces is not None:
+        query = query.where(items.c.space_id.in_(sorted(spaces)))
+    if space is not None:
+        query = query.where(items.c.space_id == space)
+    if status is not None:
+        query = query.where(items.c.status == status)
+    if before is not None:
+        query = query.where(items.c.id < before)
+    rows = conn.execute(query).all()
+    by_item = _attachments(conn, [r.id for r in rows])
+    return [_item(row, by_item.get(row.id, ())) for row in rows]
+
+
+def _attachments(conn: Connection, ids: list[str]) -> dict[str, tuple[Attachment, ...]]:
+    found: dict[str, list[Attachment]] = defaultdict(list)
+    for chunk in chunks(ids):
+        query = sa.select(attachments).where(attachments.c.item_id.in_(chunk)).order_by(attachments.c.position)
+        for r in conn.execute(query):
+            found[r.item_id].append(Attachment(r.position, r.sha256, r.mime_type, r.url, r.error))
+    return {item_id: tuple(values) for item_id, values in found.items()}
+
+
+def _item(row: sa.Row[Any], attached: tuple[Attachment, ...]) -> Item:
+    return Item(
+        id=row.id,
+        space=row.space_id,
+        author=Author(row.author_id, row.author_handle, row.author_name),
+        source=Source(row.source_platform, row.source_remote_id, row.source_url),
+        text=row.text,
+        published_at=_aware(row.published_at),
+        received_at=_aware(row.received_at) or row.received_at,
+        context=row.context or {},
+        attachments=attached,
+        status=ItemStatus(row.status),
+        error=row.error,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands timestamps back without their zone; they were written in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+def signals_for(conn: Connection, item_id: str) -> list[Signal]:
+    query = sa.select(signals).where(signals.c.item_id == item_id).order_by(signals.c.id)
+    return [_signal(r) for r in conn.execute(query)]
+
+
+def _signal(row: sa.Row[Any]) -> Signal:
+    evidence = row.evidence or {}
+    spans = tuple(Span(s["start"], s["end"], s["text"]) for s in evidence.get("spans", []))
+    return Signal(row.label, row.score, row.analyzer, row.analyzer_version, spans, evidence.get("details", {}))
+
+
+def verdict_for(conn: Connection, item_id: str) -> Verdict | None:
+    query = sa.select(verdicts).where(verdicts.c.item_id == item_id).order_by(verdicts.c.id.desc()).limit(1)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    actions = tuple(Action(ActionKind(a["kind"]), a.get("params", {})) for a in row.actions)
+    return Verdict(row.policy, actions, tuple(row.reasons))
+
+
+def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdict]]) -> None:
+    if not results:
+        return
+    signal_rows = [_signal_row(item_id, s, tx.now) for item_id, found, _ in results for s in found]
+    if signal_rows:
+        tx.conn.execute(signals.insert(), signal_rows)
+    tx.conn.execute(verdicts.insert(), [_verdict_row(item_id, v, tx.now) for item_id, _, v in results])
+    ids = [item_id for item_id, _, _ in results]
+    for chunk in chunks(ids):
+        tx.conn.execute(
+            items.update().where(items.c.id.in_(chunk)).values(status=ItemStatus.ANALYSED.value, error=None)
+        )
+
+
+def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
+    evidence = {"spans": [asdict(span) for span in s.spans], "details": dict(s.details)}
+    return {
+        "item_id": item_id,
+        "analyzer": s.analyzer,
+        "analyzer_version": s.analyzer_version,
+        "label": s.label,
+        "score": s.score,
+        "evidence": evidence,
+        "created_at": now,
+    }
+
+
+def _verdict_row(item_id: str, v: Verdict, now: datetime) -> dict[str, Any]:
+    actions = [{"kind": a.kind.value, "params": dict(a.params)} for a in v.actions]
+    return {
+        "item_id": item_id,
+        "policy": v.policy,
+        "actions": actions,
+        "reasons": list(v.reasons),
+        "created_at": now,
+    }
+
+
+def mark_failed(tx: Tx, item_id: str, error: str) -> None:
+    tx.conn.execute(items.update().where(items.c.id == item_id).values(status=ItemStatus.FAILED.value, error=error))

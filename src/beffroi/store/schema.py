@@ -1,0 +1,173 @@
+"""The tables. Core (not ORM) because ingest writes thousands of rows a second and needs executemany."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Json = sa.JSON().with_variant(JSONB(), "postgresql")
+Timestamp = sa.DateTime(timezone=True)
+
+spaces = sa.Table(
+    "spaces",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+members = sa.Table(
+    "members",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200)),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+grants = sa.Table(
+    "grants",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("member_id", sa.String(40), sa.ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id")),  # NULL: every space
+    sa.UniqueConstraint("member_id", "role", "space_id"),
+)
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("member_id", sa.String(40), sa.ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    # A token acts with its own grant, never more than its member holds; NULL role: the member's grants.
+    sa.Column("role", sa.String(20)),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id")),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),  # SHA-256: tokens are random
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("expires_at", Timestamp),
+    sa.Column("revoked_at", Timestamp),
+)
+
+items = sa.Table(
+    "items",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("author_id", sa.String(200), nullable=False),
+    sa.Column("author_handle", sa.String(200)),
+    sa.Column("author_name", sa.String(200)),
+    sa.Column("source_platform", sa.String(40), nullable=False),
+    sa.Column("source_remote_id", sa.String(200), nullable=False),
+    sa.Column("source_url", sa.String(2000)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("context", Json, nullable=False),
+    sa.Column("published_at", Timestamp),
+    sa.Column("received_at", Timestamp, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.UniqueConstraint("source_platform", "source_remote_id"),
+    sa.Index(None, "space_id", "received_at"),
+    sa.Index(None, "author_id"),
+)
+
+media = sa.Table(
+    "media",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("mime_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+attachments = sa.Table(
+    "attachments",
+    metadata,
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("media.sha256")),  # NULL until a reference is fetched
+    sa.Column("mime_type", sa.String(100)),
+    sa.Column("url", sa.String(2000)),
+    sa.Column("error", sa.Text),
+    sa.Index(None, "sha256"),
+)
+
+signals = sa.Table(
+    "signals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("analyzer", sa.String(100), nullable=False),
+    sa.Column("analyzer_version", sa.String(50), nullable=False),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("evidence", Json, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index(None, "item_id"),
+)
+
+verdicts = sa.Table(
+    "verdicts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("policy", sa.String(100), nullable=False),
+    sa.Column("actions", Json, nullable=False),
+    sa.Column("reasons", Json, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index(None, "item_id"),
+)
+
+# The embedded work queue. A row exists while work is owed: deleted when done, kept as `failed` when given up.
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("available_at", Timestamp, nullable=False),
+    sa.Column("locked_by", sa.String(100)),
+    sa.Column("locked_until", Timestamp),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Index(None, "status", "priority", "available_at"),
+    sa.Index(None, "item_id"),
+)
+
+# Append-only and hash-chained: seq is gapless, and hash covers the row's fields and the previous hash.
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(60), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),  # ISO text, hashed exactly as stored
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),  # canonical JSON, hashed exactly as stored
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index(None, "subject"),
+)
+
+# The chain's head, so that deleting the newest events is detected too.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)

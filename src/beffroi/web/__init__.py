@@ -1,0 +1,1 @@
+"""The HTTP API (versioned under /v1) and, later, the review console."""

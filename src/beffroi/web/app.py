@@ -1,0 +1,37 @@
+"""The FastAPI application: routes, the error envelope, and the runtime's lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from beffroi import __version__
+from beffroi.runtime import Runtime
+from beffroi.web import errors
+from beffroi.web.routes import audit, items, media, members, spaces, system
+
+DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
+and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`. Every error has the
+shape `{"error": {"status", "code", "message", "hint"?, "details"?}}`."""
+
+
+def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
+    """`workers` analysis threads start with the app; None takes BEFFROI_WORKERS."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime.require_migrated()
+        runtime.start_workers(runtime.settings.workers if workers is None else workers)
+        try:
+            yield
+        finally:
+            runtime.stop_workers()
+
+    app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.runtime = runtime
+    errors.install(app)
+    for module in (items, media, spaces, members, audit, system):
+        app.include_router(module.router)
+    return app

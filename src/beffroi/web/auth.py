@@ -1,0 +1,31 @@
+"""Who is calling: a Bearer token resolved to a Principal, from the cache when possible."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from beffroi.access import Principal
+from beffroi.errors import Unauthorized
+from beffroi.runtime import Runtime
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+async def authenticated(request: Request) -> Principal:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("this endpoint needs an API token", hint="send the header Authorization: Bearer <token>")
+    credentials = runtime_of(request).credentials
+    # A cache hit costs no I/O; a miss reads the database, so it leaves the event loop.
+    return await run_in_threadpool(credentials.principal, token.strip())
+
+
+Caller = Annotated[Principal, Depends(authenticated)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]

@@ -1,0 +1,130 @@
+"""Items: ingest one or a batch (idempotent on the source id), optionally wait for the verdict, read back."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from beffroi.access import Permission, Principal
+from beffroi.domain import Author, Item, ItemStatus, Source
+from beffroi.errors import NotFound, PayloadTooLarge
+from beffroi.ingest.models import BatchIn, ItemIn
+from beffroi.ingest.service import IngestResult
+from beffroi.pipeline.queue import PRIORITY_NORMAL, PRIORITY_WAITING
+from beffroi.runtime import Runtime
+from beffroi.store import items_store
+from beffroi.web.auth import Caller, RuntimeDep
+from beffroi.web.schemas import BatchOut, IngestResultOut, ItemOut
+
+router = APIRouter(prefix="/v1/items", tags=["items"])
+
+WaitSeconds = Annotated[
+    float,
+    Query(
+        ge=0,
+        description="Hold the response until the item is analysed, up to this many seconds "
+        "(check before publish). 0 answers at once with status pending.",
+    ),
+]
+
+
+@router.post("", status_code=201, response_model=ItemOut, response_model_exclude_none=False)
+async def create_item(
+    body: ItemIn, caller: Caller, runtime: RuntimeDep, response: Response, wait: WaitSeconds = 0
+) -> ItemOut:
+    priority = PRIORITY_WAITING if wait > 0 else PRIORITY_NORMAL
+    prepare = runtime.ingestor.submit
+    # Inline media means decoding and writing files: keep that off the event loop.
+    future = (
+        await run_in_threadpool(prepare, [body], caller, priority=priority, prefix="item")
+        if body.media
+        else prepare([body], caller, priority=priority, prefix="item")
+    )
+    result = (await asyncio.wrap_future(future))[0]
+    if not result.created:
+        response.status_code = 200
+    if wait > 0:
+        await _wait_for(runtime, result.id, min(wait, runtime.settings.wait_max_seconds))
+    if wait > 0 or not result.created or body.media:
+        return await run_in_threadpool(_read, runtime, caller, result.id, result.created)
+    return _pending(body, result)
+
+
+@router.post("/batch", response_model=BatchOut)
+async def create_items(body: BatchIn, caller: Caller, runtime: RuntimeDep) -> BatchOut:
+    limit = runtime.settings.max_batch_items
+    if len(body.items) > limit:
+        raise PayloadTooLarge(
+            f"{len(body.items)} items in one batch; the limit is {limit}",
+            hint="split the batch, or raise BEFFROI_MAX_BATCH_ITEMS",
+        )
+    future = await run_in_threadpool(runtime.ingestor.submit, body.items, caller)
+    results = await asyncio.wrap_future(future)
+    created = sum(r.created for r in results)
+    return BatchOut(
+        results=[IngestResultOut(id=r.id, created=r.created) for r in results],
+        created=created,
+        duplicates=len(results) - created,
+    )
+
+
+@router.get("/{item_id}", response_model=ItemOut)
+def get_item(item_id: str, caller: Caller, runtime: RuntimeDep) -> ItemOut:
+    return _read(runtime, caller, item_id, None)
+
+
+@router.get("", response_model=list[ItemOut])
+def list_items(
+    caller: Caller,
+    runtime: RuntimeDep,
+    space: str | None = None,
+    status: ItemStatus | None = None,
+    before: Annotated[str | None, Query(description="An item id: list items older than it (paging).")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[ItemOut]:
+    visible = caller.spaces_with(Permission.ITEM_READ)
+    with runtime.db.read() as conn:
+        found = items_store.list_items(
+            conn, visible, space=space, status=status.value if status else None, before=before, limit=limit
+        )
+    return [ItemOut.of(item, [], None) for item in found]
+
+
+async def _wait_for(runtime: Runtime, item_id: str, timeout: float) -> None:
+    def finished() -> bool:
+        with runtime.db.read() as conn:
+            item = items_store.get_item(conn, item_id)
+        return item is None or item.status != ItemStatus.PENDING
+
+    async def is_done() -> bool:
+        return await run_in_threadpool(finished)
+
+    await runtime.completions.wait(item_id, timeout, is_done)
+
+
+def _read(runtime: Runtime, caller: Principal, item_id: str, created: bool | None) -> ItemOut:
+    with runtime.db.read() as conn:
+        item = items_store.get_item(conn, item_id)
+        # An item outside the caller's spaces is reported missing, so ids reveal nothing.
+        if item is None or not caller.can(Permission.ITEM_READ, item.space):
+            raise NotFound(f"no item {item_id!r}")
+        return ItemOut.of(item, items_store.signals_for(conn, item_id), items_store.verdict_for(conn, item_id), created)
+
+
+def _pending(body: ItemIn, result: IngestResult) -> ItemOut:
+    # Built from the request: the hot path of ingest answers without reading back what it just wrote.
+    item = Item(
+        id=result.id,
+        space=body.space,
+        author=Author(body.author.id, body.author.handle, body.author.display_name),
+        source=Source(body.source.platform, body.source.remote_id, body.source.url),
+        text=body.text,
+        published_at=body.published_at,
+        received_at=datetime.now(UTC),
+        context=body.context_dict(),
+    )
+    return ItemOut.of(item, [], None, created=True)

@@ -1,0 +1,164 @@
+"""Response shapes of the API, built from the domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from beffroi.domain import Item, Member, Signal, Space, Verdict
+
+
+class SpanOut(BaseModel):
+    start: int
+    end: int
+    text: str
+
+
+class SignalOut(BaseModel):
+    label: str
+    score: float
+    analyzer: str
+    analyzer_version: str
+    spans: list[SpanOut]
+    details: dict[str, Any]
+
+    @classmethod
+    def of(cls, s: Signal) -> SignalOut:
+        return cls(
+            label=s.label,
+            score=s.score,
+            analyzer=s.analyzer,
+            analyzer_version=s.analyzer_version,
+            spans=[SpanOut(start=x.start, end=x.end, text=x.text) for x in s.spans],
+            details=dict(s.details),
+        )
+
+
+class ActionOut(BaseModel):
+    kind: str
+    params: dict[str, Any]
+
+
+class VerdictOut(BaseModel):
+    policy: str
+    actions: list[ActionOut]
+    reasons: list[str]
+
+    @classmethod
+    def of(cls, v: Verdict) -> VerdictOut:
+        return cls(
+            policy=v.policy,
+            actions=[ActionOut(kind=a.kind.value, params=dict(a.params)) for a in v.actions],
+            reasons=list(v.reasons),
+        )
+
+
+class AttachmentOut(BaseModel):
+    position: int
+    sha256: str | None
+    mime_type: str | None
+    url: str | None
+    error: str | None
+
+
+class ItemOut(BaseModel):
+    id: str
+    created: bool | None = None  # on ingest: False when this source id was already stored
+    space: str
+    status: str
+    error: str | None
+    author: dict[str, str | None]
+    source: dict[str, str | None]
+    text: str
+    media: list[AttachmentOut]
+    published_at: datetime | None
+    received_at: datetime
+    context: dict[str, Any]
+    signals: list[SignalOut]
+    verdict: VerdictOut | None
+
+    @classmethod
+    def of(cls, item: Item, signals: list[Signal], verdict: Verdict | None, created: bool | None = None) -> ItemOut:
+        return cls(
+            id=item.id,
+            created=created,
+            space=item.space,
+            status=item.status.value,
+            error=item.error,
+            author={
+                "id": item.author.id,
+                "handle": item.author.handle,
+                "display_name": item.author.display_name,
+            },
+            source={
+                "platform": item.source.platform,
+                "remote_id": item.source.remote_id,
+                "url": item.source.url,
+            },
+            text=item.text,
+            media=[
+                AttachmentOut(position=a.position, sha256=a.sha256, mime_type=a.mime_type, url=a.url, error=a.error)
+                for a in item.attachments
+            ],
+            published_at=item.published_at,
+            received_at=item.received_at,
+            context=dict(item.context),
+            signals=[SignalOut.of(s) for s in signals],
+            verdict=VerdictOut.of(verdict) if verdict else None,
+        )
+
+
+class IngestResultOut(BaseModel):
+    id: str
+    created: bool
+
+
+class BatchOut(BaseModel):
+    results: list[IngestResultOut]
+    created: int
+    duplicates: int
+
+
+class MediaOut(BaseModel):
+    sha256: str
+    mime_type: str
+    size: int
+
+
+class SpaceOut(BaseModel):
+    id: str
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, space: Space) -> SpaceOut:
+        return cls(id=space.id, name=space.name, created_at=space.created_at)
+
+
+class GrantOut(BaseModel):
+    role: str
+    space: str | None
+
+
+class MemberOut(BaseModel):
+    id: str
+    name: str
+    disabled: bool
+    grants: list[GrantOut]
+
+    @classmethod
+    def of(cls, member: Member) -> MemberOut:
+        return cls(
+            id=member.id,
+            name=member.name,
+            disabled=member.disabled,
+            grants=[GrantOut(role=g.role.value, space=g.space) for g in member.grants],
+        )
+
+
+class TokenOut(BaseModel):
+    id: str
+    token: str  # shown once: only its hash is stored
+    expires_at: datetime | None = None

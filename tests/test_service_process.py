@@ -1,0 +1,66 @@
+"""The service as a whole: real `beffroi serve` processes over real HTTP, killed mid-analysis and restarted."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.processes import Beffroi, token_from_init
+
+ITEMS = 3000
+
+
+@pytest.mark.slow
+def test_killed_mid_analysis_the_service_finishes_the_work_after_restart(tmp_path: Path, database_url: str) -> None:
+    beffroi = Beffroi(tmp_path / "data", database_url, job_lease_seconds=2, worker_batch_size=64)
+    headers = {"Authorization": f"Bearer {token_from_init(beffroi.run('init').stdout)}"}
+
+    server = beffroi.serve("--workers", "0")  # ingest only: everything stays owed
+    batch = [
+        {
+            "space": "default",
+            "author": {"id": "a"},
+            "source": {"platform": "t", "remote_id": str(i)},
+            "text": f"message numéro {i}, on va lui couper la tête" if i % 7 == 0 else f"message {i}",
+        }
+        for i in range(ITEMS)
+    ]
+    with httpx.Client(base_url=beffroi.url, headers=headers, timeout=60) as http:
+        for start in range(0, ITEMS, 1000):
+            assert http.post("/v1/items/batch", json={"items": batch[start : start + 1000]}).status_code == 200
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+
+        server = beffroi.serve("--workers", "1")
+        owed = _wait_for(http, lambda ready: ready < ITEMS - 200)
+        server.kill()  # SIGKILL: no clean shutdown, leases held, a batch half done
+        server.wait(30)
+        assert owed > 0, "analysis finished before the kill: raise ITEMS"
+
+        server = beffroi.serve("--workers", "1")
+        _wait_for(http, lambda ready: ready == 0, running_too=True)
+        pending = http.get("/v1/items", params={"status": "pending", "limit": 10}).json()
+        failed = http.get("/v1/items", params={"status": "failed", "limit": 10}).json()
+        analysed = http.get("/v1/items", params={"status": "analysed", "limit": 500}).json()
+        retried = http.post("/v1/items", json=batch[0])
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+
+    assert pending == [] and failed == []
+    assert len(analysed) == 500 and all(i["verdict"] is None for i in analysed)  # lists stay light
+    assert retried.status_code == 200 and retried.json()["created"] is False
+    assert "audit trail intact" in beffroi.run("audit", "verify").stdout
+
+
+def _wait_for(http: httpx.Client, done: object, running_too: bool = False, timeout: float = 120) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        queue = http.get("/v1/health").json()["queue"]
+        if done(queue["ready"]) and (not running_too or queue["running"] == 0):  # type: ignore[operator]
+            return int(queue["ready"])
+        time.sleep(0.05)
+    raise AssertionError(f"queue did not reach the expected state in {timeout} s: {queue}")

@@ -1,0 +1,58 @@
+"""Settings: one registry, read from the environment or a TOML file, every one documented."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from beffroi.errors import ConfigError
+from beffroi.settings import Settings
+
+DOCS = Path(__file__).parents[1] / "docs" / "settings.md"
+
+
+def test_every_setting_is_documented() -> None:
+    documented = DOCS.read_text(encoding="utf-8")
+    missing = [
+        f"BEFFROI_{f.name.upper()}"
+        for f in dataclasses.fields(Settings)
+        if f"BEFFROI_{f.name.upper()}" not in documented
+    ]
+    assert missing == [], f"document these in docs/settings.md: {missing}"
+
+
+def test_environment_variables_are_parsed_by_type() -> None:
+    settings = Settings.load({"BEFFROI_PORT": "9000", "BEFFROI_HOLD_THRESHOLD": "0.9", "BEFFROI_HOST": "0.0.0.0"})
+    assert (settings.port, settings.hold_threshold, settings.host) == (9000, 0.9, "0.0.0.0")
+
+
+def test_a_bad_value_says_which_setting_and_what_it_is() -> None:
+    with pytest.raises(ConfigError) as error:
+        Settings.load({"BEFFROI_PORT": "eighty"})
+    assert "BEFFROI_PORT='eighty' is not a valid int" in error.value.message
+
+
+def test_config_file_then_environment(tmp_path: Path) -> None:
+    config = tmp_path / "beffroi.toml"
+    config.write_text("port = 8100\nworkers = 3\n", encoding="utf-8")
+    settings = Settings.load({"BEFFROI_CONFIG": str(config), "BEFFROI_WORKERS": "2"})
+    assert (settings.port, settings.workers) == (8100, 2)
+
+
+def test_an_unknown_key_in_the_config_file_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "beffroi.toml"
+    config.write_text("prot = 8100\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown setting 'prot'"):
+        Settings.load({"BEFFROI_CONFIG": str(config)})
+
+
+def test_secrets_never_print() -> None:
+    rows = Settings(database_url="postgresql+psycopg://u:hunter2@db/b").describe()
+    assert "hunter2" not in repr(rows)
+    assert next(r[:2] for r in rows if r[0] == "BEFFROI_DATABASE_URL") == ("BEFFROI_DATABASE_URL", "********")
+
+
+def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
+    assert Settings(data_dir=str(tmp_path)).database == f"sqlite:///{tmp_path.resolve() / 'beffroi.db'}"

@@ -1,0 +1,128 @@
+"""Every error has the one envelope, says what to fix, and changes nothing already stored."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from beffroi.runtime import Runtime
+from beffroi.store.schema import audit_events, items, media
+from tests.support import count, item
+
+JPEG_HEADER = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
+    """(name, method, path, request kwargs, status, code)."""
+    return [
+        (
+            "malformed json",
+            "POST",
+            "/v1/items",
+            {"content": b'{"space": "default",', "headers": {"Content-Type": "application/json"}},
+            400,
+            "malformed_json",
+        ),
+        ("missing field", "POST", "/v1/items", {"json": {"space": "default", "text": "x"}}, 422, "invalid_request"),
+        ("unknown space", "POST", "/v1/items", {"json": item(space="nowhere")}, 422, "invalid_request"),
+        ("oversized text", "POST", "/v1/items", {"json": item("x" * 5001)}, 413, "payload_too_large"),
+        ("empty item", "POST", "/v1/items", {"json": item("   ")}, 422, "invalid_request"),
+        ("unknown field", "POST", "/v1/items", {"json": item(colour="red")}, 422, "invalid_request"),
+        (
+            "bad base64",
+            "POST",
+            "/v1/items",
+            {"json": item(media=[{"data": "%%%", "mime_type": "image/png"}])},
+            422,
+            "invalid_request",
+        ),
+        (
+            "wrong media type",
+            "POST",
+            "/v1/items",
+            {
+                "json": item(
+                    media=[{"data": base64.b64encode(b"plain text, not an image").decode(), "mime_type": "image/png"}]
+                )
+            },
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "mislabelled media",
+            "POST",
+            "/v1/media",
+            {"content": JPEG_HEADER, "headers": {"Content-Type": "image/png"}},
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "oversized media",
+            "POST",
+            "/v1/media",
+            {"content": JPEG_HEADER + b"\x00" * 70_000, "headers": {"Content-Type": "image/jpeg"}},
+            413,
+            "payload_too_large",
+        ),
+        ("unknown media", "POST", "/v1/items", {"json": item(media=[{"sha256": "a" * 64}])}, 422, "invalid_request"),
+        (
+            "one bad item spoils its batch",
+            "POST",
+            "/v1/items/batch",
+            {"json": {"items": [item("fine"), item(space="nowhere")]}},
+            422,
+            "invalid_request",
+        ),
+        ("empty batch", "POST", "/v1/items/batch", {"json": {"items": []}}, 422, "invalid_request"),
+        ("unknown item", "GET", "/v1/items/itm_nothing", {}, 404, "not_found"),
+        ("unknown endpoint", "GET", "/v2/whatever", {}, 404, "not_found"),
+        ("wrong method", "DELETE", "/v1/items", {}, 405, "method_not_allowed"),
+        (
+            "bad token",
+            "POST",
+            "/v1/items",
+            {"json": item(), "headers": {"Authorization": "Bearer bft_wrong"}},
+            401,
+            "unauthorized",
+        ),
+        ("no token", "GET", "/v1/spaces", {"headers": {"Authorization": ""}}, 401, "unauthorized"),
+        ("bad query", "GET", "/v1/items?limit=0", {}, 422, "invalid_request"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "kwargs", "status", "code"), _bad_requests(), ids=[r[0] for r in _bad_requests()]
+)
+def test_bad_input_gets_a_clear_error_and_stores_nothing(
+    client: TestClient,
+    runtime: Runtime,
+    name: str,
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    client.post("/v1/items?wait=10", json=item("already stored"))  # analysed: nothing moves meanwhile
+    before = [count(runtime, t) for t in (items, media, audit_events)]
+    response = client.request(method, path, **kwargs)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert error["status"] == status
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and len(error["message"]) > 5
+    assert set(error) <= {"status", "code", "message", "hint", "details"}
+    assert [count(runtime, t) for t in (items, media, audit_events)] == before
+
+
+def test_validation_errors_say_where(client: TestClient) -> None:
+    error = client.post("/v1/items/batch", json={"items": [item("ok"), item(space="nowhere")]}).json()["error"]
+    assert error["details"][0]["loc"] == "items[1].space"
+    assert "beffroi space add nowhere" in error["hint"]
+    missing = client.post("/v1/items", json={"space": "default", "text": "x"}).json()["error"]
+    assert {d["loc"] for d in missing["details"]} == {"author", "source"}
