@@ -63,6 +63,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         sqlite_synchronous="NORMAL",
         workers=1,
+        worker_mode="thread",  # one analysis thread per test: processes would cost seconds each
         job_retry_base_seconds=0.01,
         job_max_attempts=3,
         token_cache_seconds=0.0,

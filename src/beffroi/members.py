@@ -94,16 +94,21 @@ class Credentials:
         self.db.writer.run(lambda tx: audit_log.append(tx, [audit.LoginFailed("anonymous", name)]))
         raise Unauthorized("wrong name or password")
 
-    def principal(self, token: str) -> Principal:
-        digest = hash_token(token)
-        now = time.monotonic()
+    def cached(self, token: str) -> Principal | None:
         with self._lock:
-            cached = self._cache.get(digest)
-        if cached and now - cached[0] < self.cache_seconds:
-            return cached[1]
+            entry = self._cache.get(hash_token(token))
+        if entry and time.monotonic() - entry[0] < self.cache_seconds:
+            return entry[1]
+        return None
+
+    def principal(self, token: str) -> Principal:
+        cached = self.cached(token)
+        if cached is not None:
+            return cached
+        digest = hash_token(token)
         principal = self._resolve(digest)
         with self._lock:
-            self._cache[digest] = (now, principal)
+            self._cache[digest] = (time.monotonic(), principal)
         return principal
 
     def _resolve(self, digest: str) -> Principal:

@@ -6,15 +6,19 @@ import logging
 import threading
 from collections.abc import Callable
 
+import httpx
+
 from beffroi import audit
 from beffroi.analyzers.base import AnalyzerContext
 from beffroi.analyzers.registry import AnalyzerRegistry
 from beffroi.domain import ItemStatus
-from beffroi.errors import Unavailable
+from beffroi.errors import ConfigError, Unavailable
 from beffroi.ingest.service import Ingestor
 from beffroi.members import Credentials
 from beffroi.pipeline.completions import Completions
 from beffroi.pipeline.embedded import EmbeddedQueue
+from beffroi.pipeline.fetch import MediaFetcher
+from beffroi.pipeline.processes import WorkerProcesses
 from beffroi.pipeline.queue import WorkQueue
 from beffroi.pipeline.worker import Worker
 from beffroi.policy.thresholds import ThresholdPolicy
@@ -29,7 +33,12 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, settings: Settings, registry: AnalyzerRegistry | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        registry: AnalyzerRegistry | None = None,
+        http_transport: httpx.BaseTransport | None = None,
+    ):
         self.settings = settings
         self.db = Database(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
         self.blobs = BlobStore(settings.blob_dir)
@@ -39,11 +48,20 @@ class Runtime:
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
         self.completions = Completions()
+        # Injected transport: tests serve media from httpx.MockTransport, never by patching internals.
+        self.http = httpx.Client(
+            transport=http_transport,
+            timeout=settings.media_fetch_timeout_seconds,
+            follow_redirects=True,
+            max_redirects=3,
+            headers={"User-Agent": "Beffroi"},
+        )
         self.work_available = threading.Event()
         self.ingestor.on_stored = self.work_available.set
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._workers: list[Worker] = []
+        self._processes: WorkerProcesses | None = None
 
     def migrate(self) -> None:
         migrate.upgrade(self.db)
@@ -55,6 +73,7 @@ class Runtime:
     def worker(self, name: str, on_done: Callable[[list[str]], None] | None = None) -> Worker:
         context = AnalyzerContext(self.settings, self.blobs.read)
         analyzers = self.registry.create(context, self.settings.analyzer_names)
+        fetcher = MediaFetcher(self.http, self.ingestor.store_media, self.db.writer.run, self.settings.max_media_bytes)
         return Worker(
             name,
             self.db,
@@ -63,9 +82,18 @@ class Runtime:
             self.policy,
             self.settings,
             on_done or self.completions.notify,
+            fetcher,
         )
 
     def start_workers(self, count: int, prefix: str = "embedded") -> None:
+        if count and self.settings.worker_mode == "process":
+            self._processes = WorkerProcesses(self.settings, count, self.completions.notify)
+            self.ingestor.on_stored = self._processes.wake.set
+            self._processes.start()
+            log.info("started %d analysis worker process(es)", count)
+            return
+        if self.settings.worker_mode not in ("process", "thread"):
+            raise ConfigError(f"BEFFROI_WORKER_MODE={self.settings.worker_mode!r}: use process or thread")
         for index in range(count):
             worker = self.worker(f"{prefix}-{index}")
             thread = threading.Thread(
@@ -81,6 +109,10 @@ class Runtime:
         )
 
     def stop_workers(self) -> None:
+        if self._processes is not None:
+            self._processes.stop()
+            self._processes = None
+            self.ingestor.on_stored = self.work_available.set
         self._stop.set()
         self.work_available.set()
         for thread in self._threads:
@@ -111,4 +143,5 @@ class Runtime:
 
     def close(self) -> None:
         self.stop_workers()
+        self.http.close()
         self.db.close()

@@ -39,7 +39,14 @@ class Settings:
         "SQLite synchronous pragma. FULL survives power loss for every acknowledged item; NORMAL survives "
         "a process crash only, and is faster.",
     )
-    workers: int = _setting(1, "Analysis worker threads inside `beffroi serve`. 0 leaves analysis to `beffroi worker`.")
+    workers: int = _setting(
+        1, "Analysis workers that `beffroi serve` starts. 0 leaves analysis to `beffroi worker` processes."
+    )
+    worker_mode: str = _setting(
+        "process",
+        "How `beffroi serve` runs its workers: `process` (beside the API, the default) or `thread` (in the API's "
+        "process: one process only, but analysis then competes with the API for Python's interpreter lock).",
+    )
     worker_batch_size: int = _setting(128, "Items an analysis worker claims and analyses at once.")
     job_max_attempts: int = _setting(5, "Attempts before an item's analysis is marked failed.")
     job_retry_base_seconds: float = _setting(2.0, "First retry delay; doubles at each attempt (exponential backoff).")
@@ -54,6 +61,7 @@ class Settings:
         "image/jpeg,image/png,image/gif,image/webp,video/mp4,video/webm,video/quicktime,audio/mpeg,audio/ogg",
         "Comma-separated media types accepted.",
     )
+    media_fetch_timeout_seconds: float = _setting(20.0, "Timeout for fetching media given by URL.")
     wait_max_seconds: float = _setting(30.0, "Longest a `wait` request may hold for its analysis.")
     token_cache_seconds: float = _setting(
         5.0, "How long a verified API token is cached in memory; a revoked token stops within this."

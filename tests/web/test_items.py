@@ -99,3 +99,10 @@ def test_items_are_listed_newest_first_with_paging(client: TestClient) -> None:
     assert [i["id"] for i in page] == ids[::-1][:2]
     older = client.get(f"/v1/items?limit=10&before={page[-1]['id']}").json()
     assert [i["id"] for i in older] == ids[::-1][2:]
+
+
+def test_the_openapi_document_describes_the_item_body(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/v1/items"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/ItemIn"}
+    assert {"space", "author", "source"} <= set(spec["components"]["schemas"]["ItemIn"]["required"])

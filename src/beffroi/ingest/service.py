@@ -33,6 +33,8 @@ from beffroi.store.writer import Tx
 class PreparedItem:
     id: str
     payload: ItemIn
+    actor: str
+    priority: int
     media_rows: list[dict[str, Any]] = field(default_factory=list)
     attachment_rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -47,6 +49,27 @@ class IngestResult:
     created: bool  # False: an item with this (platform, remote_id) was already stored; nothing changed
 
 
+@dataclass
+class _Merge:
+    """Submissions waiting for the writer; they are stored together, in one set of statements."""
+
+    entries: list[tuple[list[PreparedItem], Future[list[IngestResult]]]] = field(default_factory=list)
+
+    def items(self) -> list[PreparedItem]:
+        return [p for prepared, _ in self.entries for p in prepared]
+
+    def finish(self, stored: Future[list[IngestResult]]) -> None:
+        # Runs once the writer has committed (or failed): only now may callers be told "stored".
+        error = stored.exception()
+        offset = 0
+        for prepared, future in self.entries:
+            if error is not None:
+                future.set_exception(error)
+                continue
+            future.set_result(stored.result()[offset : offset + len(prepared)])
+            offset += len(prepared)
+
+
 class Ingestor:
     def __init__(self, db: Database, blobs: BlobStore, settings: Settings, queue: WorkQueue):
         self.db = db
@@ -56,14 +79,30 @@ class Ingestor:
         self._spaces: set[str] = set()
         self._spaces_lock = threading.Lock()
         self.on_stored: Callable[[], None] = lambda: None  # wakes in-process workers after a commit
+        self._open_merge: _Merge | None = None
+        self._merge_lock = threading.Lock()
 
     def submit(
         self, payloads: Sequence[ItemIn], principal: Principal, *, priority: int = 0, prefix: str = "items"
     ) -> Future[list[IngestResult]]:
         """Check everything first, so a bad item stores nothing of its batch; then hand over to the writer."""
-        prepared = self.prepare(payloads, principal, prefix=prefix)
-        actor = f"member:{principal.member_id}"
-        return self.db.writer.submit(lambda tx: self.store(tx, prepared, actor, priority))
+        prepared = self.prepare(payloads, principal, prefix=prefix, priority=priority)
+        future: Future[list[IngestResult]] = Future()
+        with self._merge_lock:
+            merge, opened = self._open_merge, self._open_merge is None
+            if merge is None:
+                merge = self._open_merge = _Merge()
+            merge.entries.append((prepared, future))
+        if opened:  # the first since the last flush schedules one; the others ride along with it
+            flush = self.db.writer.submit(lambda tx: self._flush(tx, merge))
+            flush.add_done_callback(merge.finish)
+        return future
+
+    def _flush(self, tx: Tx, merge: _Merge) -> list[IngestResult]:
+        with self._merge_lock:
+            if self._open_merge is merge:
+                self._open_merge = None  # closed: later submissions open the next merge
+        return self.store(tx, merge.items())
 
     def problems(self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str) -> list[dict[str, Any]]:
         """What is wrong with each item (space, rights, size), each with its `loc` and `index`."""
@@ -72,12 +111,15 @@ class Ingestor:
             found.extend(dict(p, index=index) for p in self._check(payload, principal, _loc(prefix, index)))
         return found
 
-    def prepare(self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str) -> list[PreparedItem]:
+    def prepare(
+        self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str, priority: int = 0
+    ) -> list[PreparedItem]:
         problems = self.problems(payloads, principal, prefix=prefix)
         if problems:
             first = problems[0]
             raise _first_error(first, problems)
-        return [self._prepare_one(payload, _loc(prefix, i)) for i, payload in enumerate(payloads)]
+        actor = f"member:{principal.member_id}"
+        return [self._prepare_one(p, _loc(prefix, i), actor, priority) for i, p in enumerate(payloads)]
 
     def _check(self, payload: ItemIn, principal: Principal, where: str) -> list[dict[str, Any]]:
         problems = []
@@ -103,8 +145,8 @@ class Ingestor:
             )
         return problems
 
-    def _prepare_one(self, payload: ItemIn, where: str) -> PreparedItem:
-        prepared = PreparedItem(new_id("itm"), payload)
+    def _prepare_one(self, payload: ItemIn, where: str, actor: str, priority: int) -> PreparedItem:
+        prepared = PreparedItem(new_id("itm"), payload, actor, priority)
         for position, ref in enumerate(payload.media):
             prepared.attachment_rows.append(self._attachment(prepared, position, ref, f"{where}.media[{position}]"))
         return prepared
@@ -167,7 +209,7 @@ class Ingestor:
             self._spaces = known
         return space in known
 
-    def store(self, tx: Tx, batch: Sequence[PreparedItem], actor: str, priority: int) -> list[IngestResult]:
+    def store(self, tx: Tx, batch: Sequence[PreparedItem]) -> list[IngestResult]:
         unique = list({p.key: p for p in reversed(batch)}.values())[::-1]  # first occurrence of a key wins
         insert_ignore(tx, items, [_item_row(p, tx) for p in unique], ["source_platform", "source_remote_id"])
         stored = _ids_by_key(tx, [p.key for p in unique])
@@ -176,10 +218,11 @@ class Ingestor:
         rows = [row for p in created for row in p.attachment_rows]
         if rows:
             tx.conn.execute(attachments.insert(), rows)
-        self.queue.enqueue(tx, [p.id for p in created], priority)
+        for priority in sorted({p.priority for p in created}):
+            self.queue.enqueue(tx, [p.id for p in created if p.priority == priority], priority)
         if created:
             tx.after_commit.append(self.on_stored)
-        audit_log.append(tx, [_ingested(p, actor) for p in created])
+        audit_log.append(tx, [_ingested(p) for p in created])
         # Only the winner of each key has its own id stored: a retry or an in-batch repeat gets the winner's.
         return [IngestResult(stored[p.key], created=p.id == stored[p.key]) for p in batch]
 
@@ -213,9 +256,9 @@ def _ids_by_key(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], st
     return found
 
 
-def _ingested(p: PreparedItem, actor: str) -> audit.ItemIngested:
+def _ingested(p: PreparedItem) -> audit.ItemIngested:
     return audit.ItemIngested(
-        actor=actor,
+        actor=p.actor,
         item_id=p.id,
         space=p.payload.space,
         source_platform=p.payload.source.platform,

@@ -11,7 +11,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
-POLL_SECONDS = 0.2
+POLL_SECONDS = 0.1  # only for workers of other machines: local ones notify at once
 
 
 class Completions:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from beffroi.access import Permission, Principal
@@ -32,10 +34,23 @@ WaitSeconds = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=ItemOut, response_model_exclude_none=False)
-async def create_item(
-    body: ItemIn, caller: Caller, runtime: RuntimeDep, response: Response, wait: WaitSeconds = 0
-) -> ItemOut:
+_ITEM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ItemIn"}}},
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ItemOut,
+    openapi_extra=_ITEM_BODY,
+    responses={200: {"model": ItemOut, "description": "Already stored: the item as it is (no duplicate)."}},
+)
+async def create_item(request: Request, caller: Caller, runtime: RuntimeDep, wait: WaitSeconds = 0) -> Response:
+    body = await _item_body(request)
     priority = PRIORITY_WAITING if wait > 0 else PRIORITY_NORMAL
     prepare = runtime.ingestor.submit
     # Inline media means decoding and writing files: keep that off the event loop.
@@ -45,13 +60,14 @@ async def create_item(
         else prepare([body], caller, priority=priority, prefix="item")
     )
     result = (await asyncio.wrap_future(future))[0]
-    if not result.created:
-        response.status_code = 200
     if wait > 0:
         await _wait_for(runtime, result.id, min(wait, runtime.settings.wait_max_seconds))
     if wait > 0 or not result.created or body.media:
-        return await run_in_threadpool(_read, runtime, caller, result.id, result.created)
-    return _pending(body, result)
+        out = await run_in_threadpool(_read, runtime, caller, result.id, result.created)
+    else:
+        out = _pending(body, result)
+    # Serialised here, once: returning the model would make FastAPI validate it all over again.
+    return Response(out.model_dump_json(), status_code=201 if result.created else 200, media_type="application/json")
 
 
 @router.post("/batch", response_model=BatchOut)
@@ -92,6 +108,25 @@ def list_items(
             conn, visible, space=space, status=status.value if status else None, before=before, limit=limit
         )
     return [ItemOut.of(item, [], None) for item in found]
+
+
+async def _item_body(request: Request) -> ItemIn:
+    """The hot path of ingest validates the raw bytes in one pass (pydantic's own JSON parser), about twice as
+    cheap as FastAPI's parse-then-validate; errors keep the API's envelope."""
+    try:
+        return ItemIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        errors: list[Any] = list(exc.errors(include_url=False))
+        if any(e["type"] == "json_invalid" for e in errors):
+            errors = [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "msg": "JSON decode error",
+                    "ctx": {"error": errors[0]["msg"]},
+                }
+            ]
+        raise RequestValidationError(errors) from None
 
 
 async def _wait_for(runtime: Runtime, item_id: str, timeout: float) -> None:

@@ -1,0 +1,74 @@
+"""Analysis workers as child processes of `beffroi serve`.
+
+Analyzers are CPU-bound Python: in a thread they would hold the GIL against the API's event loop. In their own
+processes they run beside it. An event wakes them when ingest commits, and a pipe tells the API which items are
+done, so `?wait=` answers as soon as the verdict is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from multiprocessing.context import SpawnProcess
+from multiprocessing.queues import SimpleQueue
+from multiprocessing.synchronize import Event
+
+from beffroi.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class WorkerProcesses:
+    def __init__(self, settings: Settings, count: int, on_done: Callable[[list[str]], None]):
+        context = multiprocessing.get_context("spawn")
+        self.wake: Event = context.Event()
+        self._stop: Event = context.Event()
+        self._done: SimpleQueue[list[str] | None] = context.SimpleQueue()
+        self._processes: list[SpawnProcess] = [
+            context.Process(
+                target=worker_main,
+                args=(settings, i, self.wake, self._stop, self._done),
+                name=f"beffroi-worker-{i}",
+                daemon=True,
+            )
+            for i in range(count)
+        ]
+        self._relay = threading.Thread(target=self._relay_done, args=(on_done,), name="beffroi-done", daemon=True)
+
+    def start(self) -> None:
+        for process in self._processes:
+            process.start()
+        self._relay.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake.set()
+        for process in self._processes:
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+        self._done.put(None)
+        self._relay.join()
+
+    def _relay_done(self, on_done: Callable[[list[str]], None]) -> None:
+        while (item_ids := self._done.get()) is not None:
+            on_done(item_ids)
+
+
+def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: SimpleQueue[list[str] | None]) -> None:
+    from beffroi.runtime import Runtime
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runtime = Runtime(settings)
+    worker = runtime.worker(f"{socket.gethostname()}-{os.getpid()}-{index}", on_done=done.put)
+    try:
+        worker.run(stop, wake)  # type: ignore[arg-type]  # multiprocessing events have threading's API
+    finally:
+        worker.close()
+        runtime.close()
