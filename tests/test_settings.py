@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from beffroi.cli import main
 from beffroi.errors import ConfigError
 from beffroi.settings import Settings
 
 DOCS = Path(__file__).parents[1] / "docs" / "settings.md"
 
 
-def test_every_setting_is_documented() -> None:
+def test_every_setting_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
     documented = DOCS.read_text(encoding="utf-8")
     missing = [
         f"BEFFROI_{f.name.upper()}"
@@ -21,6 +22,9 @@ def test_every_setting_is_documented() -> None:
         if f"BEFFROI_{f.name.upper()}" not in documented
     ]
     assert missing == [], f"document these in docs/settings.md: {missing}"
+    with pytest.raises(SystemExit):
+        main(["settings", "--markdown"])
+    assert capsys.readouterr().out == documented, "regenerate it: beffroi settings --markdown > docs/settings.md"
 
 
 def test_environment_variables_are_parsed_by_type() -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from beffroi import audit
 from beffroi.analyzers.base import Analyzer
 from beffroi.domain import Item, Signal, Verdict
+from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
 from beffroi.pipeline.queue import Job, WorkQueue
 from beffroi.policy.base import Policy
 from beffroi.settings import Settings
@@ -46,6 +47,7 @@ class Worker:
         policy: Policy,
         settings: Settings,
         on_done: Callable[[list[str]], None] = lambda ids: None,
+        fetcher: MediaFetcher | None = None,
     ):
         self.name = name
         self.db = db
@@ -54,6 +56,7 @@ class Worker:
         self.policy = policy
         self.settings = settings
         self.on_done = on_done
+        self.fetcher = fetcher
 
     def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
         while not stop.is_set():
@@ -79,14 +82,27 @@ class Worker:
         return len(jobs)
 
     def _analyze(self, jobs: list[Job], loaded: dict[str, Item]) -> list[Outcome]:
-        present = [(job, loaded[job.item_id]) for job in jobs if job.item_id in loaded]
         gone = [Outcome(job, None) for job in jobs if job.item_id not in loaded]  # deleted since: nothing owed
+        present, unfetched = self._with_media([(job, loaded[job.item_id]) for job in jobs if job.item_id in loaded])
+        gone += unfetched  # their error sends them back to the queue
         try:
             signals = self._signals([item for _, item in present])
         except Exception:
             log.warning("worker %s: a batch of %d failed; isolating the item at fault", self.name, len(present))
             return gone + [self._analyze_one(job, item) for job, item in present]
         return gone + [self._judged(job, item, found) for (job, item), found in zip(present, signals, strict=True)]
+
+    def _with_media(self, work: list[tuple[Job, Item]]) -> tuple[list[tuple[Job, Item]], list[Outcome]]:
+        """Fetch media given by URL; an item whose fetch must be retried leaves the batch with its error."""
+        if self.fetcher is None:
+            return work, []
+        ready, failed = [], []
+        for job, item in work:
+            try:
+                ready.append((job, self.fetcher.fetch(item) if self.fetcher.pending(item) else item))
+            except TransientFetchError as exc:
+                failed.append(Outcome(job, item, error=f"could not fetch media: {exc}"))
+        return ready, failed
 
     def _analyze_one(self, job: Job, item: Item) -> Outcome:
         try:
