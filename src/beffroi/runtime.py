@@ -20,7 +20,7 @@ from beffroi.pipeline.embedded import EmbeddedQueue
 from beffroi.pipeline.fetch import MediaFetcher
 from beffroi.pipeline.processes import WorkerProcesses
 from beffroi.pipeline.queue import WorkQueue
-from beffroi.pipeline.worker import Worker
+from beffroi.pipeline.worker import Worker, is_dead_local_worker, worker_name
 from beffroi.policy.thresholds import ThresholdPolicy
 from beffroi.settings import Settings
 from beffroi.store import audit_log, migrate
@@ -85,7 +85,10 @@ class Runtime:
             fetcher,
         )
 
-    def start_workers(self, count: int, prefix: str = "embedded") -> None:
+    def start_workers(self, count: int) -> None:
+        released = self.queue.release(is_dead_local_worker)
+        if released:
+            log.info("took back %d jobs held by workers of this machine that died", released)
         if count and self.settings.worker_mode == "process":
             self._processes = WorkerProcesses(self.settings, count, self.completions.notify)
             self.ingestor.on_stored = self._processes.wake.set
@@ -95,7 +98,7 @@ class Runtime:
         if self.settings.worker_mode not in ("process", "thread"):
             raise ConfigError(f"BEFFROI_WORKER_MODE={self.settings.worker_mode!r}: use process or thread")
         for index in range(count):
-            worker = self.worker(f"{prefix}-{index}")
+            worker = self.worker(worker_name(index))
             thread = threading.Thread(
                 target=worker.run, args=(self._stop, self.work_available), name=worker.name, daemon=True
             )

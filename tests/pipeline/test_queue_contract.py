@@ -83,3 +83,12 @@ def test_stats_count_what_is_owed(client: TestClient, runtime: Runtime) -> None:
     runtime.stop_workers()
     client.post("/v1/items/batch", json={"items": [item(f"s{i}") for i in range(4)]})
     assert runtime.queue.stats().ready == 4
+
+
+def test_jobs_of_a_dead_consumer_are_released_at_once(runtime: Runtime, make_queue: QueueFactory) -> None:
+    queue = make_queue(runtime, 3600)
+    _enqueue(runtime, queue, 2)
+    held = queue.claim("crashed-worker", 1)
+    queue.claim("live-worker", 1)
+    assert queue.release(lambda name: name == "crashed-worker") == 1
+    assert [j.item_id for j in queue.claim("restarted", 10)] == [j.item_id for j in held]

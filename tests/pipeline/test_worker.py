@@ -100,3 +100,17 @@ def test_failures_show_over_the_api(client: TestClient, runtime: Runtime) -> Non
     assert shown["status"] == "failed"
     assert "cannot digest" in shown["error"]
     assert client.get("/v1/jobs/failed").json()[0]["item_id"] == bad
+
+
+def test_worker_names_tell_a_dead_local_worker() -> None:
+    import os
+    import socket
+    import subprocess
+
+    from beffroi.pipeline.worker import is_dead_local_worker, worker_name
+
+    finished = subprocess.Popen(["true"])
+    finished.wait()
+    assert not is_dead_local_worker(worker_name(0))  # this process is alive
+    assert is_dead_local_worker(f"{socket.gethostname()}:{finished.pid}:0")
+    assert not is_dead_local_worker(f"elsewhere:{os.getpid() + 1}:0")  # another machine: only its lease tells

@@ -48,5 +48,8 @@ class Analyzer(ABC):
             details=dict(details or {}),
         )
 
+    def prepare(self) -> None:  # noqa: B027 - an optional hook, not an abstract one
+        """Load models before the first item, so the first caller waiting for a verdict does not pay for it."""
+
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract one
         """Release what the analyzer holds (models, threads); called when the worker stops."""

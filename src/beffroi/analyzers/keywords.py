@@ -25,6 +25,9 @@ class KeywordAnalyzer(Analyzer):
     version = "1"
     labels = ("threat", "insult", "hate", "sexual_harassment", "toxicity")
 
+    def prepare(self) -> None:
+        _lexicon()  # compiling the patterns takes seconds: once per process, before work arrives
+
     def analyze(self, items: Sequence[Item]) -> list[list[Signal]]:
         lexicon = _lexicon()
         return [self._signals(item.text, lexicon.match(item.text)) for item in items]

@@ -30,13 +30,16 @@ MIN_LETTERS = 3  # below this no detector is better than a guess
 @functools.cache
 def _detector() -> LanguageDetector:
     # Loading the models takes seconds and hundreds of MB: once per process, shared by every worker thread.
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+    return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_preloaded_language_models().build()
 
 
 class LanguageAnalyzer(Analyzer):
     name = "language"
     version = "1"
     labels = (*(f"language.{lang.iso_code_639_1.name.lower()}" for lang in LANGUAGES), "language.und")
+
+    def prepare(self) -> None:
+        _detector()
 
     def analyze(self, items: Sequence[Item]) -> list[list[Signal]]:
         return [[self._identify(item.text)] for item in items]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import signal
-import socket
 import sys
 import threading
 from typing import Any
 
 from beffroi.cli import admin
 from beffroi.cli.common import OPERATOR_ACTOR, open_runtime
+from beffroi.pipeline.worker import worker_name
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
 from beffroi.store import audit_log
@@ -97,7 +96,7 @@ def _worker_process(index: int) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    worker = runtime.worker(f"{socket.gethostname()}-{os.getpid()}-{index}")
+    worker = runtime.worker(worker_name(index))
     print(f"worker {worker.name} running analyzers: {', '.join(a.name for a in worker.analyzers)}", flush=True)
     try:
         worker.run(stop)

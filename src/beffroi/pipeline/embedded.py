@@ -6,7 +6,7 @@ so two workers never hold the same job, and an expired lease makes a crashed wor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -91,6 +91,23 @@ class EmbeddedQueue(WorkQueue):
             .where(jobs.c.id == job.id)
             .values(status=FAILED, locked_by=None, locked_until=tx.now, last_error=error)
         )
+
+    def release(self, is_dead: Callable[[str], bool]) -> int:
+        with self.db.read() as conn:
+            holders = conn.execute(sa.select(jobs.c.locked_by).distinct().where(jobs.c.status == RUNNING)).scalars()
+            dead = [h for h in holders if h and is_dead(h)]
+        if not dead:
+            return 0
+        released = self.db.writer.run(
+            lambda tx: (
+                tx.conn.execute(
+                    jobs.update()
+                    .where(jobs.c.status == RUNNING, jobs.c.locked_by.in_(dead))
+                    .values(status=READY, locked_by=None, locked_until=None, available_at=tx.now)
+                ).rowcount
+            )
+        )
+        return int(released)
 
     def failed(self, limit: int = 100) -> list[FailedJob]:
         query = (

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import signal
-import socket
 import threading
 from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Event
 
+from beffroi.pipeline.worker import worker_name
 from beffroi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,7 +65,7 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = Runtime(settings)
-    worker = runtime.worker(f"{socket.gethostname()}-{os.getpid()}-{index}", on_done=done.put)
+    worker = runtime.worker(worker_name(index), on_done=done.put)
     try:
         worker.run(stop, wake)  # type: ignore[arg-type]  # multiprocessing events have threading's API
     finally:

@@ -7,7 +7,7 @@ publish to `tx.after_commit` and relies on `requeue_stale` for what a crash lost
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,6 +62,10 @@ class WorkQueue(ABC):
     @abstractmethod
     def bury(self, tx: Tx, job: Job, error: str) -> None:
         """Give up: the job stays visible as failed, with its error, until someone retries it."""
+
+    @abstractmethod
+    def release(self, is_dead: Callable[[str], bool]) -> int:
+        """Give back at once the leased jobs of consumers known dead, rather than wait for their leases."""
 
     @abstractmethod
     def failed(self, limit: int = 100) -> list[FailedJob]: ...

@@ -7,7 +7,10 @@ retries it is marked failed with the error, visible on the item, and never block
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +29,25 @@ from beffroi.store.writer import Tx
 log = logging.getLogger(__name__)
 
 IDLE_WAIT_SECONDS = 0.5  # longest sleep when idle; an in-process ingest wakes the worker at once
+
+
+def worker_name(index: int) -> str:
+    """host:pid:index, so a restarted service can tell which leases belong to workers that died."""
+    return f"{socket.gethostname()}:{os.getpid()}:{index}"
+
+
+def is_dead_local_worker(name: str) -> bool:
+    host, _, rest = name.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's worker: only its lease can tell
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,10 @@ class Worker:
         self.fetcher = fetcher
 
     def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
+        started = time.monotonic()
+        for analyzer in self.analyzers:
+            analyzer.prepare()
+        log.info("worker %s ready in %.1f s", self.name, time.monotonic() - started)
         while not stop.is_set():
             try:
                 busy = self.run_once() > 0
