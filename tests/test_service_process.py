@@ -47,12 +47,18 @@ def test_killed_mid_analysis_the_service_finishes_the_work_after_restart(tmp_pat
         failed = http.get("/v1/items", params={"status": "failed", "limit": 10}).json()
         analysed = http.get("/v1/items", params={"status": "analysed", "limit": 500}).json()
         retried = http.post("/v1/items", json=batch[0])
+        waited = http.post(
+            "/v1/items", params={"wait": 20}, json=dict(batch[7], source={"platform": "t", "remote_id": "new"})
+        )
         server.send_signal(signal.SIGTERM)
         server.wait(30)
 
     assert pending == [] and failed == []
     assert len(analysed) == 500 and all(i["verdict"] is None for i in analysed)  # lists stay light
     assert retried.status_code == 200 and retried.json()["created"] is False
+    # The worker process tells the API when it is done: a waiting caller gets the verdict, not "pending".
+    assert waited.json()["status"] == "analysed"
+    assert [a["kind"] for a in waited.json()["verdict"]["actions"]] == ["hold", "open_case"]
     assert "audit trail intact" in beffroi.run("audit", "verify").stdout
 
 
