@@ -29,6 +29,24 @@ class AuditEvent:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "actor"}
 
 
+@dataclass(frozen=True)
+class ItemEvent(AuditEvent):
+    item_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.item_id
+
+
+@dataclass(frozen=True)
+class MemberEvent(AuditEvent):
+    member_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.member_id
+
+
 def canonical_json(data: dict[str, Any]) -> str:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode()
 
@@ -43,64 +61,39 @@ def text_digest(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class ItemIngested(AuditEvent):
+class ItemIngested(ItemEvent):
     type = "item.ingested"
-    item_id: str
     space: str
     source_platform: str
     source_remote_id: str
     text_sha256: str  # lets `audit verify` prove the stored text is the text received
     media: list[str]
 
-    @property
-    def subject(self) -> str:
-        return self.item_id
-
 
 @dataclass(frozen=True)
-class SignalsRecorded(AuditEvent):
+class SignalsRecorded(ItemEvent):
     type = "signals.recorded"
-    item_id: str
     signals: list[dict[str, Any]]
 
-    @property
-    def subject(self) -> str:
-        return self.item_id
-
 
 @dataclass(frozen=True)
-class VerdictIssued(AuditEvent):
+class VerdictIssued(ItemEvent):
     type = "verdict.issued"
-    item_id: str
     policy: str
     actions: list[str]
     reasons: list[str]
 
-    @property
-    def subject(self) -> str:
-        return self.item_id
-
 
 @dataclass(frozen=True)
-class AnalysisFailed(AuditEvent):
+class AnalysisFailed(ItemEvent):
     type = "analysis.failed"
-    item_id: str
     attempts: int
     error: str
 
-    @property
-    def subject(self) -> str:
-        return self.item_id
-
 
 @dataclass(frozen=True)
-class AnalysisRetried(AuditEvent):
+class AnalysisRetried(ItemEvent):
     type = "analysis.retried"
-    item_id: str
-
-    @property
-    def subject(self) -> str:
-        return self.item_id
 
 
 @dataclass(frozen=True)
@@ -127,36 +120,21 @@ class SpaceCreated(AuditEvent):
 
 
 @dataclass(frozen=True)
-class MemberCreated(AuditEvent):
+class MemberCreated(MemberEvent):
     type = "member.created"
-    member_id: str
     name: str
-
-    @property
-    def subject(self) -> str:
-        return self.member_id
 
 
 @dataclass(frozen=True)
-class GrantAdded(AuditEvent):
+class GrantAdded(MemberEvent):
     type = "member.grant_added"
-    member_id: str
     role: str
     space: str | None
 
-    @property
-    def subject(self) -> str:
-        return self.member_id
-
 
 @dataclass(frozen=True)
-class PasswordSet(AuditEvent):
+class PasswordSet(MemberEvent):
     type = "member.password_set"
-    member_id: str
-
-    @property
-    def subject(self) -> str:
-        return self.member_id
 
 
 @dataclass(frozen=True)
