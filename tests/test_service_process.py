@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -70,3 +72,39 @@ def _wait_for(http: httpx.Client, done: object, running_too: bool = False, timeo
             return int(queue["ready"])
         time.sleep(0.05)
     raise AssertionError(f"queue did not reach the expected state in {timeout} s: {queue}")
+
+
+@pytest.mark.slow
+def test_separate_worker_processes_analyse_what_the_api_stored(tmp_path: Path, database_url: str) -> None:
+    beffroi = Beffroi(tmp_path / "data", database_url, worker_batch_size=16)
+    headers = {"Authorization": f"Bearer {token_from_init(beffroi.run('init').stdout)}"}
+    server = beffroi.serve("--workers", "0")  # the scaled shape: API processes do no analysis
+    items = [
+        {
+            "space": "default",
+            "author": {"id": "a"},
+            "source": {"platform": "t", "remote_id": str(i)},
+            "text": f"message {i}",
+        }
+        for i in range(400)
+    ]
+    with httpx.Client(base_url=beffroi.url, headers=headers, timeout=60) as http:
+        http.post("/v1/items/batch", json={"items": items})
+        with (tmp_path / "worker.log").open("wb") as log:
+            workers = subprocess.Popen(
+                [sys.executable, "-m", "beffroi", "worker", "--processes", "2"],
+                env=beffroi.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_for(http, lambda ready: ready == 0, running_too=True)
+        workers.send_signal(signal.SIGTERM)  # finishes its batch, then exits cleanly
+        assert workers.wait(60) == 0
+        analysed = http.get("/v1/items", params={"status": "analysed", "limit": 500}).json()
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert len(analysed) == 400
+    names = {
+        line.split()[1] for line in (tmp_path / "worker.log").read_text().splitlines() if "running analyzers" in line
+    }
+    assert len(names) == 2  # two processes shared the queue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -86,6 +87,15 @@ def run_worker(args: argparse.Namespace) -> int:
     ]
     for process in processes:
         process.start()
+
+    def forward(signum: int, _frame: object) -> None:
+        # A supervisor's SIGTERM is meant for the whole group: each child finishes its batch and exits.
+        for process in processes:
+            if process.pid is not None and process.is_alive():
+                os.kill(process.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
     for process in processes:
         process.join()
     return max((p.exitcode or 0) for p in processes)
