@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from beffroi.pipeline.queue import FailedJob, Job, QueueStats, WorkQueue
 from beffroi.store.database import Database
 from beffroi.store.schema import jobs
+from beffroi.store.sql import bulk_insert
 from beffroi.store.writer import Tx
 
 READY, RUNNING, FAILED = "ready", "running", "failed"
@@ -42,7 +43,7 @@ class EmbeddedQueue(WorkQueue):
             }
             for item_id in item_ids
         ]
-        tx.conn.execute(jobs.insert(), rows)
+        bulk_insert(tx, jobs, rows)
 
     def claim(self, consumer: str, limit: int) -> list[Job]:
         return self.db.writer.run(lambda tx: self._claim(tx, consumer, limit))

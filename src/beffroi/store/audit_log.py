@@ -13,6 +13,7 @@ from beffroi.audit import GENESIS_HASH, AuditEvent, ItemIngested, canonical_json
 
 __all__ = ["GENESIS_HASH", "VerifyResult", "append", "chain_hash", "verify"]
 from beffroi.store.schema import audit_events, audit_head, items
+from beffroi.store.sql import bulk_insert
 from beffroi.store.writer import Tx
 
 # Any constant: on PostgreSQL, appenders in every process take this advisory lock so the chain stays linear.
@@ -49,7 +50,7 @@ def append(tx: Tx, events: list[AuditEvent]) -> None:
             }
         )
         head.seq, head.hash, head.dirty = seq, digest, True
-    tx.conn.execute(audit_events.insert(), rows)
+    bulk_insert(tx, audit_events, rows)
 
 
 def _head(tx: Tx) -> _Head:

@@ -24,7 +24,7 @@ from beffroi.domain import (
     Verdict,
 )
 from beffroi.store.schema import attachments, items, signals, verdicts
-from beffroi.store.sql import chunks
+from beffroi.store.sql import bulk_insert, chunks
 from beffroi.store.writer import Tx
 
 
@@ -120,8 +120,8 @@ def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdi
         return
     signal_rows = [_signal_row(item_id, s, tx.now) for item_id, found, _ in results for s in found]
     if signal_rows:
-        tx.conn.execute(signals.insert(), signal_rows)
-    tx.conn.execute(verdicts.insert(), [_verdict_row(item_id, v, tx.now) for item_id, _, v in results])
+        bulk_insert(tx, signals, signal_rows)
+    bulk_insert(tx, verdicts, [_verdict_row(item_id, v, tx.now) for item_id, _, v in results])
     ids = [item_id for item_id, _, _ in results]
     for chunk in chunks(ids):
         tx.conn.execute(
