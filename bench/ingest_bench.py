@@ -147,6 +147,9 @@ async def batches(port: int, token: str, count: int, size: int, concurrency: int
     return count * size / (time.perf_counter() - start)
 
 
+ANALYSIS_OFF = False  # --workers 0 measures ingest alone: nothing drains the queue
+
+
 def queue_depth(url: str) -> int:
     q = httpx.get(f"{url}/v1/health").json()["queue"]
     return int(q["ready"]) + int(q["running"])
@@ -154,6 +157,8 @@ def queue_depth(url: str) -> int:
 
 def drain_rate(url: str, timeout: float = 600) -> tuple[int, float]:
     start, owed = time.perf_counter(), queue_depth(url)
+    if ANALYSIS_OFF:
+        return owed, 0.0
     while queue_depth(url) and time.perf_counter() - start < timeout:
         time.sleep(0.2)
     return owed, owed / (time.perf_counter() - start)
@@ -164,12 +169,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each timed phase")
     parser.add_argument("--connections", type=int, default=16, help="connections of the closed-loop phase")
     parser.add_argument("--import-items", type=int, default=50_000)
-    parser.add_argument("--workers", type=int, default=1, help="analysis threads inside the server")
+    parser.add_argument("--workers", type=int, default=1, help="analysis worker processes beside the API")
+    parser.add_argument("--batch-size", type=int, default=32, help="items an analysis worker takes at once")
     args = parser.parse_args()
+    global ANALYSIS_OFF
+    ANALYSIS_OFF = args.workers == 0
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        beffroi = Beffroi(root / "data", "")
+        beffroi = Beffroi(root / "data", "", worker_batch_size=args.batch_size)
         token = token_from_init(beffroi.run("init").stdout)
         server = beffroi.serve("--workers", str(args.workers))
         try:
@@ -240,7 +248,8 @@ def print_report(rows: list[tuple[str, str]], args: argparse.Namespace) -> None:
     )
     print(
         f"\nBeffroi ingest benchmark: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-        f"SQLite synchronous=FULL, 1 analysis thread, {args.seconds:.0f} s phases"
+        f"SQLite synchronous=FULL, {args.workers} analysis worker process(es) taking {args.batch_size} items at "
+        f"once, {args.seconds:.0f} s phases"
     )
     width = max(len(name) for name, _ in rows)
     for name, figure in rows:

@@ -47,7 +47,9 @@ class Settings:
         "How `beffroi serve` runs its workers: `process` (beside the API, the default) or `thread` (in the API's "
         "process: one process only, but analysis then competes with the API for Python's interpreter lock).",
     )
-    worker_batch_size: int = _setting(128, "Items an analysis worker claims and analyses at once.")
+    worker_batch_size: int = _setting(
+        32, "Items an analysis worker claims at once. Smaller batches hold the SQLite write lock for less time."
+    )
     job_max_attempts: int = _setting(5, "Attempts before an item's analysis is marked failed.")
     job_retry_base_seconds: float = _setting(2.0, "First retry delay; doubles at each attempt (exponential backoff).")
     job_lease_seconds: float = _setting(
