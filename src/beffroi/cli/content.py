@@ -8,7 +8,9 @@ import io
 import sys
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +22,14 @@ from beffroi.cli.common import OPERATOR, open_runtime
 from beffroi.domain import ItemStatus
 from beffroi.errors import BeffroiError
 from beffroi.ingest.models import ItemIn
+from beffroi.ingest.service import IngestResult
 from beffroi.pipeline.queue import PRIORITY_WAITING
 from beffroi.runtime import Runtime
 from beffroi.store import items_store
 from beffroi.web.schemas import ItemOut
 
 IMPORT_BATCH = 1000
+IN_FLIGHT = 2  # batches handed to the writer before waiting for the oldest
 CSV_COLUMNS = "space, author_id, author_handle, platform, remote_id, url, text, published_at"
 
 
@@ -93,10 +97,15 @@ def run_import(args: argparse.Namespace) -> int:
     counts = {"created": 0, "duplicates": 0, "rejected": 0}
     try:
         stream = sys.stdin if str(args.file) == "-" else args.file.open(encoding="utf-8", newline="")
+        in_flight: deque[tuple[list[tuple[int, ItemIn]], Future[list[IngestResult]] | None]] = deque()
         with stream, tqdm(unit=" items", desc="import", file=sys.stderr, disable=None) as progress:
             for batch in _batches(_records(stream, fmt), counts):
-                _store(runtime, batch, counts)
-                progress.update(len(batch))
+                # The next batch is read and checked while the writer stores this one (SQLite frees the GIL).
+                in_flight.append(_submit(runtime, batch, counts))
+                if len(in_flight) >= IN_FLIGHT:
+                    progress.update(_finish(runtime, *in_flight.popleft(), counts))
+            while in_flight:
+                progress.update(_finish(runtime, *in_flight.popleft(), counts))
     finally:
         runtime.close()
     print(f"imported: {counts['created']} new, {counts['duplicates']} already stored, {counts['rejected']} rejected")
@@ -147,7 +156,9 @@ def _batches(records: Iterator[tuple[int, Any]], counts: dict[str, int]) -> Iter
         yield batch
 
 
-def _store(runtime: Runtime, batch: list[tuple[int, ItemIn]], counts: dict[str, int]) -> None:
+def _submit(
+    runtime: Runtime, batch: list[tuple[int, ItemIn]], counts: dict[str, int]
+) -> tuple[list[tuple[int, ItemIn]], Future[list[IngestResult]] | None]:
     # The API refuses a whole batch for one bad item; an import sets the bad lines aside and stores the rest.
     problems = runtime.ingestor.problems([item for _, item in batch], OPERATOR, prefix="item")
     for problem in problems:
@@ -155,19 +166,37 @@ def _store(runtime: Runtime, batch: list[tuple[int, ItemIn]], counts: dict[str, 
     refused = {problem["index"] for problem in problems}
     batch = [entry for index, entry in enumerate(batch) if index not in refused]
     try:
-        results = runtime.ingestor.submit([item for _, item in batch], OPERATOR).result()
+        return batch, runtime.ingestor.submit([item for _, item in batch], OPERATOR)
     except BeffroiError:
-        # A problem only storing reveals (undecodable inline media): find it item by item.
-        for number, item in batch:
-            try:
-                results = runtime.ingestor.submit([item], OPERATOR, prefix="item").result()
-            except BeffroiError as exc:
-                _reject(number, exc.message, counts)
-                continue
-            _count(results[0].created, counts)
-        return
-    for result in results:
+        return batch, None
+
+
+def _finish(
+    runtime: Runtime,
+    batch: list[tuple[int, ItemIn]],
+    future: Future[list[IngestResult]] | None,
+    counts: dict[str, int],
+) -> int:
+    try:
+        results = future.result() if future is not None and batch else None
+    except BeffroiError:
+        results = None
+    if results is None and batch:
+        _one_by_one(runtime, batch, counts)
+    for result in results or []:
         _count(result.created, counts)
+    return len(batch)
+
+
+def _one_by_one(runtime: Runtime, batch: list[tuple[int, ItemIn]], counts: dict[str, int]) -> None:
+    """A problem only storing reveals (undecodable inline media): find the item at fault."""
+    for number, item in batch:
+        try:
+            results = runtime.ingestor.submit([item], OPERATOR, prefix="item").result()
+        except BeffroiError as exc:
+            _reject(number, exc.message, counts)
+            continue
+        _count(results[0].created, counts)
 
 
 def _count(created: bool, counts: dict[str, int]) -> None:
