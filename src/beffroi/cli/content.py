@@ -166,7 +166,7 @@ def _submit(
     refused = {problem["index"] for problem in problems}
     batch = [entry for index, entry in enumerate(batch) if index not in refused]
     try:
-        return batch, runtime.ingestor.submit([item for _, item in batch], OPERATOR)
+        return batch, runtime.ingestor.submit([item for _, item in batch], OPERATOR, checked=True)
     except BeffroiError:
         return batch, None
 

@@ -84,10 +84,18 @@ class Ingestor:
         self._merge_lock = threading.Lock()
 
     def submit(
-        self, payloads: Sequence[ItemIn], principal: Principal, *, priority: int = 0, prefix: str = "items"
+        self,
+        payloads: Sequence[ItemIn],
+        principal: Principal,
+        *,
+        priority: int = 0,
+        prefix: str = "items",
+        checked: bool = False,
     ) -> Future[list[IngestResult]]:
-        """Check everything first, so a bad item stores nothing of its batch; then hand over to the writer."""
-        prepared = self.prepare(payloads, principal, prefix=prefix, priority=priority)
+        """Check everything first, so a bad item stores nothing of its batch; then hand over to the writer.
+
+        `checked`: the caller already set aside what `problems()` found (an import), so skip that pass."""
+        prepared = self.prepare(payloads, principal, prefix=prefix, priority=priority, checked=checked)
         future: Future[list[IngestResult]] = Future()
         with self._merge_lock:
             merge, opened = self._open_merge, self._open_merge is None
@@ -113,9 +121,9 @@ class Ingestor:
         return found
 
     def prepare(
-        self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str, priority: int = 0
+        self, payloads: Sequence[ItemIn], principal: Principal, *, prefix: str, priority: int = 0, checked: bool = False
     ) -> list[PreparedItem]:
-        problems = self.problems(payloads, principal, prefix=prefix)
+        problems = [] if checked else self.problems(payloads, principal, prefix=prefix)
         if problems:
             first = problems[0]
             raise _first_error(first, problems)
