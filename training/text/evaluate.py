@@ -1,0 +1,130 @@
+"""Evaluate the shipped runtime (int8 ONNX + calibration) and the n-gram baseline; write a JSON report.
+
+- FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold.
+- Threat precision/recall on heldout/threat_heldout.csv (never trained on), per language and category.
+- Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
+- Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
+Usage: python evaluate.py DATA_DIR WORK_DIR MODEL_DIR OUT_JSON
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from calibrate import prob
+
+from beffroi.analyzers.text.classifier import LABELS, TextClassifier
+from beffroi.analyzers.text.ngrams import NgramModel
+from beffroi.analyzers.text.normalize import normalize
+
+HERE = Path(__file__).parent
+ROUTES = (0.02, 0.05, 0.1, 0.2)
+
+
+def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    tp = float((pred & (y == 1)).sum())
+    p = tp / max(1.0, float(pred.sum()))
+    r = tp / max(1.0, float((y == 1).sum()))
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / max(1e-9, p + r), 4),
+            "n": len(y), "positives": int(y.sum())}
+
+
+class Scorer:
+    """Calibrated probabilities of the encoder and of the n-gram first stage, for normalised texts."""
+
+    def __init__(self, model_dir: Path) -> None:
+        self.clf = TextClassifier.load(model_dir, cascade=False)
+        cal = json.loads((model_dir / "calibration.json").read_text())
+        self.cal, self.first_cal = cal["labels"], cal["first_stage"]["labels"]
+        self.ngram = NgramModel.load(model_dir / "ngram_first_stage.npz")
+
+    def encoder(self, texts: list[str]) -> np.ndarray:
+        """The shipped scorer: encoder stacked with n-grams where calibration chose it."""
+        return 1.0 / (1.0 + np.exp(-self.clf.combined(texts)))
+
+    def first(self, texts: list[str]) -> np.ndarray:
+        z = self.ngram.logits(texts)
+        return np.stack([prob(z[:, j], self.first_cal[k]["a"], self.first_cal[k]["b"]) for j, k in enumerate(LABELS)], 1)
+
+    def thresholds(self, first: bool = False) -> np.ndarray:
+        cal = self.first_cal if first else self.cal
+        return np.array([cal[k]["threshold"] for k in LABELS])
+
+
+def cascade(s: Scorer, texts: list[str], enc: np.ndarray, fst: np.ndarray, j: int, y: np.ndarray) -> dict:
+    out = {}
+    for route in ROUTES:
+        doubtful = (fst >= route).any(1)
+        mixed = np.where(doubtful[:, None], enc, fst)
+        out[str(route)] = {"sent_to_encoder": round(float(doubtful.mean()), 4),
+                           **prf(mixed[:, j] >= s.thresholds()[j], y)}
+    return out
+
+
+def evaluate_set(s: Scorer, texts: list[str], y: np.ndarray, label: str) -> dict:
+    j = LABELS.index(label)
+    norm = [normalize(t).text for t in texts]
+    enc, fst = s.encoder(norm), s.first(norm)
+    return {"encoder": prf(enc[:, j] >= s.thresholds()[j], y),
+            "ngram_baseline": prf(fst[:, j] >= s.thresholds(True)[j], y),
+            "cascade": cascade(s, norm, enc, fst, j, y), "_enc": enc[:, j]}
+
+
+def heldout(s: Scorer) -> dict:
+    rows = list(csv.DictReader((HERE / "heldout" / "threat_heldout.csv").open(encoding="utf-8")))
+    y = np.array([int(r["threat"]) for r in rows])
+    res = evaluate_set(s, [r["text"] for r in rows], y, "threat")
+    pred = res.pop("_enc") >= s.thresholds()[LABELS.index("threat")]
+    for key in ("lang", "category"):
+        for v in sorted({r[key] for r in rows}):
+            sel = np.array([r[key] == v for r in rows])
+            if y[sel].any():
+                res[f"{key}={v}"] = prf(pred[sel], y[sel])
+            else:  # a category of non-threats: only false alarms can happen
+                res[f"{key}={v}"] = {"false_positive_rate": round(float(pred[sel].mean()), 4), "n": int(sel.sum())}
+    res["errors"] = [{"text": r["text"], "threat": int(r["threat"]), "category": r["category"]}
+                     for r, p, t in zip(rows, pred, y) if p != t]
+    return res
+
+
+def dev_by_language(s: Scorer, work: Path) -> dict:
+    rows = [json.loads(line) for line in (work / "dev.jsonl").open(encoding="utf-8")]
+    # Note: dev rows are also what calibration and thresholds were fitted on (optimistic figures).
+    enc = s.encoder([r["text"] for r in rows])
+    y, m = np.array([r["y"] for r in rows]), np.array([r["m"] for r in rows]).astype(bool)
+    lang = np.array([r["lang"] for r in rows])
+    out = {}
+    for j, label in enumerate(LABELS):
+        for lg in ("fr", "en"):
+            sel = m[:, j] & (lang == lg)
+            if sel.any() and y[sel, j].sum() > 0:
+                out[f"{label}/{lg}"] = prf(enc[sel, j] >= s.thresholds()[j], y[sel, j])
+    return out
+
+
+def main() -> None:
+    data, work, model_dir, out = (Path(p) for p in sys.argv[1:5])
+    t0 = time.time()
+    s = Scorer(model_dir)
+    test = pd.read_csv(data / "fr_hate_superset_test.csv")
+    hate = evaluate_set(s, list(test.text), test.label.to_numpy(), "hate")
+    hate.pop("_enc")
+    report = {"model_version": json.loads((model_dir / "calibration.json").read_text())["model_version"],
+              "fr_hate_superset_test": hate, "threat_heldout": heldout(s), "dev_by_language": dev_by_language(s, work),
+              "seconds": round(time.time() - t0, 1)}
+    Path(out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    print(json.dumps({k: v for k, v in report.items() if k != "threat_heldout"}, indent=1)[:6000])
+    th = report["threat_heldout"]
+    print(json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
+    print("threat errors:", *[f"  {e}" for e in th["errors"]], sep="\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Behaviour of the shipped text model on clear cases (real model, no mocks)."""
+from __future__ import annotations
+
+import pytest
+
+from beffroi.analyzers.text.classifier import LABELS, MODEL_VERSION, TextClassifier, TextPrediction
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TextClassifier:
+    return TextClassifier.load()
+
+
+def predict_one(classifier: TextClassifier, text: str) -> TextPrediction:
+    return classifier.predict([text])[0]
+
+
+def test_scores_are_probabilities_for_every_label(classifier: TextClassifier) -> None:
+    prediction = predict_one(classifier, "Bonjour à tous, réunion jeudi.")
+    assert set(prediction.scores) == set(LABELS)
+    assert all(0.0 <= s <= 1.0 for s in prediction.scores.values())
+    assert MODEL_VERSION
+
+
+@pytest.mark.parametrize("text", ["On va lui couper la tête à ce maire.", "I'm going to kill the mayor tonight."])
+def test_threat_is_flagged(classifier: TextClassifier, text: str) -> None:
+    assert "threat" in predict_one(classifier, text).flagged
+
+
+@pytest.mark.parametrize("text", [
+    "Ce maire détruit la ville, votez contre lui",
+    "J'ai coupé la tête du poisson avant de le cuire.",
+    "Je tue le temps en attendant le train.",
+])
+def test_idiom_and_political_criticism_pass(classifier: TextClassifier, text: str) -> None:
+    assert "threat" not in predict_one(classifier, text).flagged
+
+
+def test_threat_scores_above_its_idiom(classifier: TextClassifier) -> None:
+    threat, idiom = classifier.predict(["je vais te tuer", "je vais tuer le temps"])
+    assert threat.scores["threat"] > idiom.scores["threat"]
+
+
+@pytest.mark.parametrize("text", ["jvais te buter 🔪", "je vais te t u e r"])
+def test_obfuscated_threat_is_flagged(classifier: TextClassifier, text: str) -> None:
+    assert "threat" in predict_one(classifier, text).flagged
+
+
+def test_spans_point_inside_the_original_text(classifier: TextClassifier) -> None:
+    text = "Bonjour. Je vais te t u e r demain, sale rat."
+    prediction = predict_one(classifier, text)
+    threat_spans = [s for s in prediction.spans if s.label == "threat"]
+    assert threat_spans
+    for span in prediction.spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert text[span.start:span.end] == span.text
+    assert any(s.start >= text.index("Je") for s in threat_spans)
+
+
+def test_unflagged_text_has_no_spans(classifier: TextClassifier) -> None:
+    prediction = predict_one(classifier, "La piscine municipale rouvre lundi.")
+    assert not prediction.flagged
+    assert not prediction.spans

@@ -1,0 +1,104 @@
+"""Fine-tune the first 6 layers of e5-small (pruned vocabulary) as a 5-label multi-label classifier.
+
+Loss: binary cross-entropy over the labels each example's source annotates (masks from prepare_data.py).
+Usage: python train.py WORK_DIR --steps N [--layers 6 --batch 32 --max-len 96]
+Writes WORK/ckpt.pt (every --save-every steps and at the end) and logs progress to stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from encoder import Classifier, Encoder
+from tokenizers import Tokenizer
+
+SEED = 13
+
+
+def load_rows(path: Path, tok: Tokenizer, max_len: int) -> list[tuple[list[int], list[int], list[int]]]:
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    encs = tok.encode_batch([r["text"] for r in rows], add_special_tokens=False)
+    return [([0] + e.ids[: max_len - 2] + [2], r["y"], r["m"]) for e, r in zip(encs, rows)]
+
+
+def batches(rows: list, batch: int, rng: random.Random) -> list[list]:
+    """Group similar lengths together (less padding), then shuffle the batch order."""
+    idx = list(range(len(rows)))
+    rng.shuffle(idx)
+    chunks = [sorted(idx[i:i + batch * 50], key=lambda j: len(rows[j][0])) for i in range(0, len(idx), batch * 50)]
+    out = [c[i:i + batch] for c in chunks for i in range(0, len(c), batch)]
+    rng.shuffle(out)
+    return [[rows[j] for j in b] for b in out]
+
+
+def collate(b: list) -> tuple[torch.Tensor, ...]:
+    width = max(len(r[0]) for r in b)
+    ids = torch.full((len(b), width), 1, dtype=torch.long)
+    mask = torch.zeros((len(b), width), dtype=torch.long)
+    for i, r in enumerate(b):
+        ids[i, : len(r[0])] = torch.tensor(r[0])
+        mask[i, : len(r[0])] = 1
+    return ids, mask, torch.tensor([r[1] for r in b], dtype=torch.float), torch.tensor([r[2] for r in b], dtype=torch.float)
+
+
+def build_model(work: Path, layers: int) -> Classifier:
+    ck = torch.load(work / "e5_full.pt")
+    kept = torch.tensor(json.loads((work / "kept_ids.json").read_text()))
+    sd = {k: v for k, v in ck["state_dict"].items() if not k.startswith("layers.") or int(k.split(".")[1]) < layers}
+    sd["word.weight"] = sd["word.weight"][kept].clone()
+    enc = Encoder(vocab=len(kept), layers=layers)
+    enc.load_state_dict(sd)
+    return Classifier(enc)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("work", type=Path)
+    ap.add_argument("--steps", type=int, required=True)
+    ap.add_argument("--layers", type=int, default=6)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--save-every", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    random.seed(SEED); np.random.seed(SEED); torch.manual_seed(SEED)
+    torch.set_num_threads(a.threads)
+    tok = Tokenizer.from_file(str(a.work / "tokenizer.json"))
+    rows = load_rows(a.work / "train.jsonl", tok, a.max_len)
+    model = build_model(a.work, a.layers)
+    head = [p for n, p in model.named_parameters() if n.startswith("head")]
+    body = [p for n, p in model.named_parameters() if not n.startswith("head")]
+    opt = torch.optim.AdamW([{"params": body, "lr": a.lr}, {"params": head, "lr": a.lr * 20}], weight_decay=0.01)
+    warm = max(1, a.steps // 20)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (a.steps - s) / (a.steps - warm))))
+    rng = random.Random(SEED)
+    model.train()
+    step, t0, run = 0, time.time(), 0.0
+    while step < a.steps:
+        for b in batches(rows, a.batch, rng):
+            ids, mask, y, m = collate(b)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(model(ids, mask), y, reduction="none") * m).sum() / m.sum().clamp(min=1)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step(); sched.step(); step += 1
+            run = 0.98 * run + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 20 == 0:
+                el = time.time() - t0
+                print(f"step {step}/{a.steps} loss {run:.4f} {step * a.batch / el:.1f} ex/s elapsed {el / 60:.1f} min", flush=True)
+            if step % a.save_every == 0 or step == a.steps:
+                torch.save({"state_dict": model.state_dict(), "layers": a.layers, "step": step,
+                            "vocab": model.encoder.word.num_embeddings}, a.work / "ckpt.pt")
+            if step >= a.steps:
+                break
+    print(f"done {step} steps in {(time.time() - t0) / 60:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()
