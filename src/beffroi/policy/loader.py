@@ -96,7 +96,8 @@ class _Loading:
             return None
         found = value(fields[key])
         if not isinstance(found, str) or not found.strip():
-            self.report(position(fields[key]), f"{key!r} must be a non-empty text, not {found!r}")
+            hint = f"quote it: {key}: '{str(found).lower()}'" if isinstance(found, bool | int | float) else None
+            self.report(position(fields[key]), f"{key!r} must be a non-empty text, not {found!r}", hint)
             return None
         return found
 
@@ -130,7 +131,7 @@ class _Loading:
         return Rule(name, when, program, actions, shadow, description)
 
     def _condition(self, node: yaml.Node) -> Any:
-        expression = str(value(node))
+        expression = str(value(node)).rstrip()  # a literal block's last newline would put its end on no line
         program, issues = compile_condition(expression)
         if program is not None:
             issues = check_condition(program, expression, self.known_labels)
