@@ -31,7 +31,10 @@ def test_a_syntax_error_points_inside_the_condition() -> None:
 
 
 def test_a_syntax_error_in_a_literal_block_points_at_its_own_line() -> None:
-    text = "name: t\nversion: 1\nrules:\n  - name: r\n    when: |\n      signals.threat > 0.5 &&\n        (signals.hate > \n    then: [hold]\n"
+    text = (
+        "name: t\nversion: 1\nrules:\n  - name: r\n    when: |\n"
+        "      signals.threat > 0.5 &&\n        (signals.hate > \n    then: [hold]\n"
+    )
     [found] = problems(text)
     assert where(found) == (7, 24)  # just past the end of the expression, after `(signals.hate >`
 
