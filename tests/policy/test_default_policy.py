@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from beffroi.cli.rules import known_labels
+from beffroi.analyzers.registry import AnalyzerRegistry
 from beffroi.domain import Action, ActionKind, Verdict
 from beffroi.policy.engine import RulesPolicy
 from beffroi.policy.loader import load_default_policy
@@ -16,7 +16,7 @@ def cases(verdict: Verdict) -> dict[str, int]:
 
 
 def test_it_loads_with_the_labels_of_the_installed_analyzers() -> None:
-    loaded = load_default_policy(known_labels())
+    loaded = load_default_policy(AnalyzerRegistry.discover().labels())
     assert isinstance(loaded, RulesPolicy)
     assert loaded.name == "beffroi-default@1"
 

@@ -20,12 +20,6 @@ def register(commands: Any) -> None:
     check.set_defaults(handler=run_check)
 
 
-def known_labels(registry: AnalyzerRegistry | None = None) -> set[str]:
-    """Every label an installed analyzer declares: a condition may only read these."""
-    registry = registry or AnalyzerRegistry.discover()
-    return {label for name in registry.names() for label in registry.get(name).labels}
-
-
 def run_check(args: argparse.Namespace) -> int:
     path: Path = args.file
     try:
@@ -34,7 +28,7 @@ def run_check(args: argparse.Namespace) -> int:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        policy = load_policy(text, str(path), known_labels())
+        policy = load_policy(text, str(path), AnalyzerRegistry.discover().labels())
     except PolicyError as exc:
         print(exc.render(), file=sys.stderr)
         count = len(exc.problems)
