@@ -112,6 +112,12 @@ def test_invalid_yaml() -> None:
     assert found.position.line >= 4
 
 
+def test_unsafe_yaml_tags_are_refused() -> None:
+    [found] = problems("name: !!python/object:os.system t\nversion: 1\nrules: []\n")
+    assert where(found) == (1, 7)
+    assert found.message.startswith("not valid YAML")
+
+
 def test_duplicate_rule_names() -> None:
     text = one_rule("'true'") + "  - name: r\n    when: 'false'\n    then: [allow]\n"
     [found] = problems(text)

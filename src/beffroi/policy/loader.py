@@ -57,15 +57,15 @@ class _Loading:
     def run(self) -> RulesPolicy | None:
         try:
             root = compose(self.text)
-        except yaml.MarkedYAMLError as exc:
+            if not isinstance(root, yaml.MappingNode):
+                self.report(position(root) if root else Position(1, 1), "a policy is a mapping", "start with `name:`")
+                return None
+            return self._policy(root)
+        except yaml.MarkedYAMLError as exc:  # syntax, or a tag the safe loader refuses (`!!python/object`)
             mark = exc.problem_mark or exc.context_mark
             where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
             self.report(where, f"not valid YAML: {exc.problem or exc.context}", "check indentation and quoting")
             return None
-        if not isinstance(root, yaml.MappingNode):
-            self.report(position(root) if root else Position(1, 1), "a policy is a mapping", "start with `name:`")
-            return None
-        return self._policy(root)
 
     def _policy(self, root: yaml.MappingNode) -> RulesPolicy | None:
         fields = self._fields(root, POLICY_KEYS, "policy")
