@@ -113,12 +113,23 @@ class Action:
 
 
 @dataclass(frozen=True)
+class ShadowFiring:
+    """A shadow rule that matched: what it would have done, recorded but never applied."""
+
+    rule: str
+    actions: tuple[Action, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What a policy decided for an item. Actions are data: sinks apply them, the policy never acts."""
 
     policy: str
     actions: tuple[Action, ...]
     reasons: tuple[str, ...]
+    rules: tuple[str, ...] = ()  # names of the (non-shadow) rules that fired, in policy order
+    shadow: tuple[ShadowFiring, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 
@@ -21,6 +22,9 @@ from beffroi.pipeline.fetch import MediaFetcher
 from beffroi.pipeline.processes import WorkerProcesses
 from beffroi.pipeline.queue import WorkQueue
 from beffroi.pipeline.worker import Worker, is_dead_local_worker, worker_name
+from beffroi.policy.base import Policy
+from beffroi.policy.loader import load_default_policy, load_policy
+from beffroi.policy.problems import PolicyError
 from beffroi.policy.thresholds import ThresholdPolicy
 from beffroi.settings import Settings
 from beffroi.store import audit_log, migrate
@@ -30,6 +34,23 @@ from beffroi.store.schema import items
 from beffroi.store.writer import Tx
 
 log = logging.getLogger(__name__)
+
+
+def build_policy(settings: Settings, registry: AnalyzerRegistry) -> Policy:
+    """The policy BEFFROI_POLICY_FILE names; conditions may read the labels of every registered analyzer."""
+    if settings.policy_file == "thresholds":
+        return ThresholdPolicy(settings.review_threshold, settings.hold_threshold)
+    if not settings.policy_file:
+        return load_default_policy(registry.labels())
+    path = Path(settings.policy_file)
+    try:
+        return load_policy(path.read_text(encoding="utf-8"), str(path), registry.labels())
+    except OSError as exc:
+        raise ConfigError(f"BEFFROI_POLICY_FILE={path}: cannot read it ({exc.strerror or exc})") from None
+    except PolicyError as exc:
+        raise ConfigError(
+            f"BEFFROI_POLICY_FILE={path} did not load:\n{exc.render()}", hint=f"run: beffroi rules check {path}"
+        ) from None
 
 
 class Runtime:
@@ -44,7 +65,7 @@ class Runtime:
         self.blobs = BlobStore(settings.blob_dir)
         self.queue: WorkQueue = EmbeddedQueue(self.db, settings.job_lease_seconds)
         self.registry = registry or AnalyzerRegistry.discover()
-        self.policy = ThresholdPolicy(settings.review_threshold, settings.hold_threshold)
+        self.policy = build_policy(settings, self.registry)
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
         self.completions = Completions()

@@ -69,9 +69,16 @@ class Settings:
         5.0, "How long a verified API token is cached in memory; a revoked token stops within this."
     )
     session_hours: float = _setting(12.0, "Lifetime of a token issued by password login.")
-    review_threshold: float = _setting(0.5, "Default policy: a harm signal at or above this opens the item for review.")
+    policy_file: str = _setting(
+        "",
+        "The policy's YAML file (docs/policy.md). Empty: the shipped default policy. `thresholds`: the older "
+        "threshold policy, tuned by BEFFROI_REVIEW_THRESHOLD and BEFFROI_HOLD_THRESHOLD.",
+    )
+    review_threshold: float = _setting(
+        0.5, "Threshold policy only: a harm signal at or above this opens the item for review."
+    )
     hold_threshold: float = _setting(
-        0.8, "Default policy: a harm signal at or above this holds the item until a moderator decides."
+        0.8, "Threshold policy only: a harm signal at or above this holds the item until a moderator decides."
     )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 

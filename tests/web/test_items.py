@@ -26,7 +26,7 @@ def test_an_item_comes_back_analysed_with_signals_and_verdict(client: TestClient
     assert labels["threat"]["analyzer"] == "keywords"
     threat_span = labels["threat"]["spans"][0]
     assert body["text"][threat_span["start"] : threat_span["end"]] == threat_span["text"]
-    assert body["verdict"]["policy"].startswith("default-thresholds")
+    assert body["verdict"]["policy"].startswith("beffroi-default@")
     assert {a["kind"] for a in body["verdict"]["actions"]} & {"hold", "open_case"}
     assert any("threat" in reason for reason in body["verdict"]["reasons"])
 

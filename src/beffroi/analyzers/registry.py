@@ -41,6 +41,10 @@ class AnalyzerRegistry:
     def names(self) -> list[str]:
         return sorted(self._classes)
 
+    def labels(self) -> set[str]:
+        """Every label a registered analyzer declares: the only labels a policy's conditions may read."""
+        return {label for analyzer in self._classes.values() for label in analyzer.labels}
+
     def get(self, name: str) -> type[Analyzer]:
         try:
             return self._classes[name]

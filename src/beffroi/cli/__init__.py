@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from beffroi.cli import admin, content, ops
+from beffroi.cli import admin, content, ops, rules
 from beffroi.errors import BeffroiError
 
 EPILOG = """examples:
@@ -20,6 +20,7 @@ EPILOG = """examples:
   beffroi submit --space mairie-clermont --text "On va lui couper la tête" --wait 10
   beffroi import posts.jsonl                     JSON lines (or .csv) through the same checks as the API
   beffroi audit verify                           prove no audit row was edited or deleted
+  beffroi rules check policy.yaml                compile a policy; errors as FILE:LINE:COL with a hint
 
 settings come from BEFFROI_* variables or a TOML file named by BEFFROI_CONFIG: `beffroi settings` lists them."""
 
@@ -32,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (ops, admin, content):
+    for module in (ops, admin, content, rules):
         module.register(commands)
     return parser
 

@@ -1,0 +1,87 @@
+"""What a rule's condition sees: the facts about one item, built once per item and shared by every rule.
+
+Every name here is documented in docs/policy.md ("What a condition sees"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import cel
+
+from beffroi.domain import Item, Signal
+
+LANGUAGE_PREFIX = "language."
+VARIABLES = ("signals", "item", "author", "context", "space", "watchlist_hits", "notices")
+FUNCTIONS = ("score", "any_of", "spans")
+
+
+def best_scores(signals: Sequence[Signal], known_labels: Iterable[str]) -> dict[str, float]:
+    """The highest score per label over every analyzer; each known label is present, at 0.0 when unseen."""
+    scores = dict.fromkeys(known_labels, 0.0)
+    for signal in signals:
+        if signal.score > scores.get(signal.label, -1.0):
+            scores[signal.label] = float(signal.score)
+    return scores
+
+
+def span_texts(signals: Sequence[Signal]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for signal in signals:
+        found.setdefault(signal.label, []).extend(span.text for span in signal.spans)
+    return found
+
+
+def variables(item: Item, scores: Mapping[str, float]) -> dict[str, Any]:
+    context = item.context
+    return {
+        "signals": dict(scores),
+        "item": {
+            "text": item.text,
+            "length": len(item.text),
+            "has_media": bool(item.attachments),
+            "media_count": len(item.attachments),
+            "language": _language(context, scores),
+        },
+        "author": {
+            "id": item.author.id,
+            "handle": item.author.handle or "",
+            "role": str(context.get("author_role") or ""),
+        },
+        "context": {
+            "audience_size": int(context.get("audience_size") or 0),
+            "in_name_of_space": bool(context.get("in_name_of_space", False)),
+            "reply_to": str(context.get("reply_to") or ""),
+        },
+        "space": item.space,
+        "watchlist_hits": [],  # filled once watchlists exist (issue: targets)
+        "notices": 0,  # filled once notices exist (issue: notices)
+    }
+
+
+def functions(scores: Mapping[str, float], spans: Mapping[str, list[str]]) -> dict[str, Callable[..., Any]]:
+    def score(label: str) -> float:
+        return scores.get(label, 0.0)
+
+    def any_of(labels: list[str]) -> float:
+        return max((scores.get(label, 0.0) for label in labels), default=0.0)
+
+    def spans_of(label: str) -> list[str]:
+        return spans.get(label, [])
+
+    return {"score": score, "any_of": any_of, "spans": spans_of}
+
+
+def context_for(item: Item, signals: Sequence[Signal], known_labels: Iterable[str]) -> cel.Context:
+    scores = best_scores(signals, known_labels)
+    return cel.Context(variables(item, scores), functions(scores, span_texts(signals)))
+
+
+def _language(context: Mapping[str, Any], scores: Mapping[str, float]) -> str:
+    """The language the analyzers found most likely (`language.fr` -> "fr"), else what the source said."""
+    best, best_score = "", 0.0
+    for label, value in scores.items():
+        if label.startswith(LANGUAGE_PREFIX) and value > best_score:
+            best, best_score = label.removeprefix(LANGUAGE_PREFIX), value
+    return best or str(context.get("language") or "und")
