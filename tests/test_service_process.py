@@ -60,7 +60,9 @@ def test_killed_mid_analysis_the_service_finishes_the_work_after_restart(tmp_pat
     assert retried.status_code == 200 and retried.json()["created"] is False
     # The worker process tells the API when it is done: a waiting caller gets the verdict, not "pending".
     assert waited.json()["status"] == "analysed"
-    assert [a["kind"] for a in waited.json()["verdict"]["actions"]] == ["hold", "open_case"]
+    actions = waited.json()["verdict"]["actions"]
+    assert [a["kind"] for a in actions] == ["hold", "label", "open_case"]  # the default policy's threat-hold rule
+    assert actions[2]["params"]["queue"] == "threats"
     assert "audit trail intact" in beffroi.run("audit", "verify").stdout
 
 
