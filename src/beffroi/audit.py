@@ -82,6 +82,8 @@ class VerdictIssued(ItemEvent):
     policy: str
     actions: list[str]
     reasons: list[str]
+    rules: list[str]
+    shadow: list[str]  # "rule: action, ..." for each shadow rule that matched
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from beffroi.runtime import Runtime
+from beffroi.settings import Settings
 from beffroi.store.schema import items, jobs
+from beffroi.web.app import create_app
 from tests.support import count, item
 
 PNG = base64.b64decode(
@@ -106,3 +110,46 @@ def test_the_openapi_document_describes_the_item_body(client: TestClient) -> Non
     body = spec["paths"]["/v1/items"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ItemIn"}
     assert {"space", "author", "source"} <= set(spec["components"]["schemas"]["ItemIn"]["required"])
+
+
+SHADOW_POLICY = """
+name: shadow-trial
+version: 1
+rules:
+  - name: greetings-reviewed
+    description: greetings go to review
+    when: item.text.contains("Bonjour")
+    then:
+      - open_case: {queue: greetings, priority: 10}
+  - name: hide-everything-trial
+    description: would hide everything
+    shadow: true
+    when: item.length > 0
+    then:
+      - hide
+"""
+
+
+def test_the_verdict_names_its_rules_and_records_shadow_rules_without_acting(
+    settings: Settings, admin_token: str, tmp_path: Path
+) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(SHADOW_POLICY, encoding="utf-8")
+    runtime = Runtime(dataclasses.replace(settings, policy_file=str(policy)))
+    with TestClient(create_app(runtime), headers={"Authorization": f"Bearer {admin_token}"}) as client:
+        body = client.post("/v1/items?wait=10", json=item("Bonjour à tous")).json()
+        stored = client.get(f"/v1/items/{body['id']}").json()["verdict"]
+    runtime.close()
+    verdict = body["verdict"]
+    assert verdict["policy"] == "shadow-trial@1"
+    assert verdict["rules"] == ["greetings-reviewed"]
+    assert [a["kind"] for a in verdict["actions"]] == ["allow", "open_case"]  # the shadow rule's hide is not applied...
+    assert verdict["shadow"] == [  # ...but recorded as what it would have done
+        {
+            "rule": "hide-everything-trial",
+            "actions": [{"kind": "hide", "params": {}}],
+            "reason": verdict["shadow"][0]["reason"],
+        }
+    ]
+    assert "would hide everything" in verdict["shadow"][0]["reason"]
+    assert stored == verdict

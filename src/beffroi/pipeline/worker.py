@@ -165,6 +165,8 @@ class Worker:
                     o.verdict.policy,
                     [a.kind.value for a in o.verdict.actions],
                     list(o.verdict.reasons),
+                    list(o.verdict.rules),
+                    [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in o.verdict.shadow],
                 )
             )
         self.queue.complete(tx, [o.job for o in finished])

@@ -18,6 +18,7 @@ from beffroi.domain import (
     Author,
     Item,
     ItemStatus,
+    ShadowFiring,
     Signal,
     Source,
     Span,
@@ -111,8 +112,16 @@ def verdict_for(conn: Connection, item_id: str) -> Verdict | None:
     row = conn.execute(query).first()
     if row is None:
         return None
-    actions = tuple(Action(ActionKind(a["kind"]), a.get("params", {})) for a in row.actions)
-    return Verdict(row.policy, actions, tuple(row.reasons))
+    shadow = tuple(ShadowFiring(s["rule"], _actions(s["actions"]), s["reason"]) for s in row.shadow or [])
+    return Verdict(row.policy, _actions(row.actions), tuple(row.reasons), tuple(row.rules or ()), shadow)
+
+
+def _actions(stored: list[dict[str, Any]]) -> tuple[Action, ...]:
+    return tuple(Action(ActionKind(a["kind"]), a.get("params", {})) for a in stored)
+
+
+def _action_rows(actions: Sequence[Action]) -> list[dict[str, Any]]:
+    return [{"kind": a.kind.value, "params": dict(a.params)} for a in actions]
 
 
 def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdict]]) -> None:
@@ -143,12 +152,13 @@ def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
 
 
 def _verdict_row(item_id: str, v: Verdict, now: datetime) -> dict[str, Any]:
-    actions = [{"kind": a.kind.value, "params": dict(a.params)} for a in v.actions]
     return {
         "item_id": item_id,
         "policy": v.policy,
-        "actions": actions,
+        "actions": _action_rows(v.actions),
         "reasons": list(v.reasons),
+        "rules": list(v.rules),
+        "shadow": [{"rule": s.rule, "actions": _action_rows(s.actions), "reason": s.reason} for s in v.shadow],
         "created_at": now,
     }
 

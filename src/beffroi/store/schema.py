@@ -125,6 +125,8 @@ verdicts = sa.Table(
     sa.Column("policy", sa.String(100), nullable=False),
     sa.Column("actions", Json, nullable=False),
     sa.Column("reasons", Json, nullable=False),
+    sa.Column("rules", Json, nullable=False, server_default="[]"),  # the rules that fired (not shadow ones)
+    sa.Column("shadow", Json, nullable=False, server_default="[]"),  # what shadow rules would have done
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Index(None, "item_id"),
 )

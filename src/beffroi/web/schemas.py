@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from beffroi.domain import Item, Member, Signal, Space, Verdict
+from beffroi.domain import Action, Item, Member, Signal, Space, Verdict
 
 
 class SpanOut(BaseModel):
@@ -41,18 +41,32 @@ class ActionOut(BaseModel):
     params: dict[str, Any]
 
 
+class ShadowOut(BaseModel):
+    rule: str
+    actions: list[ActionOut]  # what it would have done: never applied
+    reason: str
+
+
 class VerdictOut(BaseModel):
     policy: str
     actions: list[ActionOut]
     reasons: list[str]
+    rules: list[str]  # the rules that fired
+    shadow: list[ShadowOut]  # shadow rules that matched: recorded, never acting
 
     @classmethod
     def of(cls, v: Verdict) -> VerdictOut:
         return cls(
             policy=v.policy,
-            actions=[ActionOut(kind=a.kind.value, params=dict(a.params)) for a in v.actions],
+            actions=_actions(v.actions),
             reasons=list(v.reasons),
+            rules=list(v.rules),
+            shadow=[ShadowOut(rule=s.rule, actions=_actions(s.actions), reason=s.reason) for s in v.shadow],
         )
+
+
+def _actions(actions: tuple[Action, ...]) -> list[ActionOut]:
+    return [ActionOut(kind=a.kind.value, params=dict(a.params)) for a in actions]
 
 
 class AttachmentOut(BaseModel):

@@ -1,0 +1,47 @@
+"""Migrations upgrade a database that holds data, not just an empty one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from beffroi.runtime import Runtime
+from beffroi.settings import Settings
+from beffroi.store import items_store, migrate
+from beffroi.store.schema import items, spaces, verdicts
+
+
+def test_verdicts_stored_before_0002_read_back_with_no_rules(settings: Settings) -> None:
+    runtime = Runtime(settings)
+    migrate.upgrade(runtime.db, "0001")
+    now = datetime.now(UTC)
+    with runtime.db.write_engine.begin() as conn:
+        conn.execute(spaces.insert().values(id="old", name="Old", created_at=now))
+        conn.execute(
+            items.insert().values(
+                id="itm_old",
+                space_id="old",
+                author_id="a",
+                source_platform="t",
+                source_remote_id="1",
+                text="x",
+                context={},
+                received_at=now,
+                status="analysed",
+            )
+        )
+        conn.execute(
+            verdicts.insert().values(  # names only the columns 0001 had
+                item_id="itm_old",
+                policy="default-thresholds@1",
+                actions=[{"kind": "allow", "params": {}}],
+                reasons=["no harm signal reached the review threshold"],
+                created_at=now,
+            )
+        )
+    migrate.upgrade(runtime.db)
+    assert migrate.is_current(runtime.db)
+    with runtime.db.read() as conn:
+        verdict = items_store.verdict_for(conn, "itm_old")
+    runtime.close()
+    assert verdict is not None
+    assert (verdict.policy, verdict.rules, verdict.shadow) == ("default-thresholds@1", (), ())
