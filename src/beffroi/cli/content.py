@@ -83,9 +83,9 @@ def _wait(runtime: Runtime, item_id: str, seconds: float) -> dict[str, Any]:
     deadline = time.monotonic() + seconds
     while True:
         with runtime.db.read() as conn:
-            item = items_store.get_item(conn, item_id)
-            assert item is not None
-            if item.status != ItemStatus.PENDING or time.monotonic() >= deadline:
+            if items_store.status_of(conn, item_id) != ItemStatus.PENDING or time.monotonic() >= deadline:
+                item = items_store.get_item(conn, item_id)
+                assert item is not None
                 out = ItemOut.of(item, items_store.signals_for(conn, item_id), items_store.verdict_for(conn, item_id))
                 return out.model_dump(mode="json")
         time.sleep(0.1)

@@ -38,13 +38,11 @@ class MediaFetcher:
 
     @staticmethod
     def pending(item: Item) -> bool:
-        return any(a.url and a.sha256 is None and a.error is None for a in item.attachments)
+        return any(_owed(a) for a in item.attachments)
 
     def fetch(self, item: Item) -> Item:
         """The item with its referenced media fetched (or their errors recorded); raises TransientFetchError."""
-        updated = [
-            self._fetched(item.id, a) if a.url and a.sha256 is None and a.error is None else a for a in item.attachments
-        ]
+        updated = [self._fetched(item.id, a) if _owed(a) else a for a in item.attachments]
         return dataclasses.replace(item, attachments=tuple(updated))
 
     def _fetched(self, item_id: str, attachment: Attachment) -> Attachment:
@@ -91,6 +89,11 @@ class MediaFetcher:
 
         self.write(write)
         return attachment
+
+
+def _owed(attachment: Attachment) -> bool:
+    """Given by URL and neither fetched nor refused yet."""
+    return bool(attachment.url) and attachment.sha256 is None and attachment.error is None
 
 
 class _Refused(BeffroiError):

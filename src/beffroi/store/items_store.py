@@ -37,6 +37,12 @@ def get_items(conn: Connection, ids: Sequence[str]) -> dict[str, Item]:
     return {row.id: _item(row, by_item.get(row.id, ())) for row in rows}
 
 
+def status_of(conn: Connection, item_id: str) -> ItemStatus | None:
+    """Just the status: what a caller waiting for the verdict polls, without loading the item."""
+    status = conn.execute(sa.select(items.c.status).where(items.c.id == item_id)).scalar()
+    return None if status is None else ItemStatus(status)
+
+
 def get_item(conn: Connection, item_id: str) -> Item | None:
     return get_items(conn, [item_id]).get(item_id)
 

@@ -132,8 +132,7 @@ async def _item_body(request: Request) -> ItemIn:
 async def _wait_for(runtime: Runtime, item_id: str, timeout: float) -> None:
     def finished() -> bool:
         with runtime.db.read() as conn:
-            item = items_store.get_item(conn, item_id)
-        return item is None or item.status != ItemStatus.PENDING
+            return items_store.status_of(conn, item_id) != ItemStatus.PENDING
 
     async def is_done() -> bool:
         return await run_in_threadpool(finished)
