@@ -170,3 +170,31 @@ class LoginFailed(AuditEvent):
     @property
     def subject(self) -> str:
         return f"login:{self.name}"
+
+
+@dataclass(frozen=True)
+class CaseEvent(AuditEvent):
+    case_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.case_id
+
+
+@dataclass(frozen=True)
+class CaseOpened(CaseEvent):
+    type = "case.opened"
+    space: str
+    queue: str
+    priority: int
+    group: str
+    item_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseItemAdded(CaseEvent):
+    type = "case.item_added"
+    item_id: str
+    reason: str
+    priority: int  # the case's priority after this item joined

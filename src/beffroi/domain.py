@@ -33,6 +33,19 @@ class ActionKind(StrEnum):
     NOTIFY = "notify"
 
 
+class CaseStatus(StrEnum):
+    OPEN = "open"  # waiting for a decision (assigned or not)
+    DECIDED = "decided"  # a decision took effect; a later item or notice opens a new case
+
+
+class CaseGroup(StrEnum):
+    """What a case gathers: one item, every item of an author, or every item carrying one media."""
+
+    ITEM = "item"
+    AUTHOR = "author"
+    MEDIA = "media"
+
+
 @dataclass(frozen=True)
 class Space:
     id: str  # a slug, used in URLs and policies
@@ -144,3 +157,24 @@ class Member:
     name: str
     grants: tuple[Grant, ...]
     disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Case:
+    """A unit of human review, in a queue of its space."""
+
+    id: str
+    space: str
+    queue: str
+    priority: int  # 0-100
+    group: CaseGroup
+    group_key: str
+    status: CaseStatus
+    reason: str
+    reach: int
+    opened_at: datetime
+    due_at: datetime
+    assigned_to: str | None = None
+    locked_until: datetime | None = None
+    closed_at: datetime | None = None
+    item_ids: tuple[str, ...] = ()

@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -80,6 +81,9 @@ class Settings:
     hold_threshold: float = _setting(
         0.8, "Threshold policy only: a harm signal at or above this holds the item until a moderator decides."
     )
+    review_sla_hours: float = _setting(
+        24.0, "Hours within which a newly opened case should be decided: its due time in the review queues."
+    )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 
     @property
@@ -87,6 +91,10 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path(self.data_dir).resolve() / 'beffroi.db'}"
+
+    @property
+    def review_sla(self) -> timedelta:
+        return timedelta(hours=self.review_sla_hours)
 
     @property
     def blob_dir(self) -> Path:

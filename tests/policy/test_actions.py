@@ -19,6 +19,10 @@ FORMS = [
     ("{label: {label: synthetic}}", Action(ActionKind.LABEL, {"label": "synthetic"})),
     ("{open_case: threats}", Action(ActionKind.OPEN_CASE, {"queue": "threats", "priority": 50})),
     ("{open_case: {queue: threats, priority: 90}}", Action(ActionKind.OPEN_CASE, {"queue": "threats", "priority": 90})),
+    (
+        "{open_case: {queue: accounts, group: author}}",
+        Action(ActionKind.OPEN_CASE, {"queue": "accounts", "group": "author", "priority": 50}),
+    ),
     ("{notify: admins}", Action(ActionKind.NOTIFY, {"to": "admins"})),
     ("{notify: {to: admins}}", Action(ActionKind.NOTIFY, {"to": "admins"})),
 ]

@@ -85,6 +85,11 @@ def test_an_unknown_action_and_bad_parameters() -> None:
     assert found[0].hint and "allow, hold, hide, remove" in found[0].hint
 
 
+def test_a_case_group_must_be_one_the_review_knows() -> None:
+    [found] = problems(one_rule("signals.threat > 0.5", "[{open_case: {queue: q, group: everyone}}]"))
+    assert found.message == "group must be one of item, author, media, not 'everyone'"
+
+
 def test_missing_fields_and_unknown_fields() -> None:
     text = "name: t\nversion: 1\nrules:\n  - name: r\n    then: [hold]\n    shadow: maybe\n    priority: 3\n"
     found = problems(text)

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 from beffroi import audit
 from beffroi.analyzers.base import Analyzer
-from beffroi.domain import Item, Signal, Verdict
+from beffroi.domain import ActionKind, Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
 from beffroi.pipeline.queue import Job, WorkQueue
 from beffroi.policy.base import Policy
+from beffroi.review import cases
 from beffroi.settings import Settings
 from beffroi.store import audit_log, items_store
 from beffroi.store.database import Database
@@ -169,6 +170,7 @@ class Worker:
                     [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in o.verdict.shadow],
                 )
             )
+        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla))
         self.queue.complete(tx, [o.job for o in finished])
         for o in outcomes:
             if o.error is not None:
@@ -191,6 +193,16 @@ class Worker:
     def close(self) -> None:
         for analyzer in self.analyzers:
             analyzer.close()
+
+
+def _case_requests(done: list[Outcome]) -> list[cases.CaseRequest]:
+    return [
+        cases.request_for(o.item, action, "; ".join(o.verdict.reasons))
+        for o in done
+        if o.item is not None and o.verdict is not None
+        for action in o.verdict.actions
+        if action.kind is ActionKind.OPEN_CASE
+    ]
 
 
 def _summary(signal: Signal) -> dict[str, object]:

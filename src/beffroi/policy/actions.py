@@ -3,7 +3,7 @@
 then:
   - hold                                   # allow, hold, hide, remove, escalate
   - label: threat                          # label: NAME
-  - open_case: {queue: threats, priority: 80}
+  - open_case: {queue: threats, priority: 80}   # group: item (default), author or media
   - notify: {to: admins}                   # or notify: admins
   - escalate: {to: pharos}                 # `to` is optional for escalate
 """
@@ -16,12 +16,13 @@ from typing import Any
 
 import yaml
 
-from beffroi.domain import Action, ActionKind
+from beffroi.domain import Action, ActionKind, CaseGroup
 from beffroi.policy.problems import Position
 from beffroi.policy.yaml_nodes import mapping_items, position, value
 
 DEFAULT_PRIORITY = 50
 KINDS = ", ".join(kind.value for kind in ActionKind)
+GROUPS = tuple(group.value for group in CaseGroup)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ PARAMS = {
     ActionKind.HIDE: ParamSpec(),
     ActionKind.REMOVE: ParamSpec(),
     ActionKind.LABEL: ParamSpec(("label",), shorthand="label"),
-    ActionKind.OPEN_CASE: ParamSpec(("queue",), ("priority",), shorthand="queue"),
+    ActionKind.OPEN_CASE: ParamSpec(("queue",), ("priority", "group"), shorthand="queue"),
     ActionKind.ESCALATE: ParamSpec((), ("to",), shorthand="to"),
     ActionKind.NOTIFY: ParamSpec(("to",), shorthand="to"),
 }
@@ -106,6 +107,8 @@ def _param_problems(kind: ActionKind, params: dict[str, Any]) -> list[tuple[str,
         elif name == "priority":
             if not isinstance(given, int) or isinstance(given, bool) or not 0 <= given <= 100:
                 problems.append((name, f"priority must be a whole number from 0 to 100, not {given!r}"))
+        elif name == "group" and given not in GROUPS:
+            problems.append((name, f"group must be one of {', '.join(GROUPS)}, not {given!r}"))
         elif not isinstance(given, str) or not given:
             problems.append((name, f"{name!r} must be a non-empty name, not {given!r}"))
     return problems

@@ -173,3 +173,78 @@ audit_head = sa.Table(
     sa.Column("seq", sa.BigInteger, nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# A unit of human review. `open_group` names the group (space, queue, kind, key) while the case is open and is
+# NULL once decided: its unique index lets concurrent workers join one open case instead of opening two.
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("queue", sa.String(100), nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False),  # 0-100: the highest asked by a rule or a notice
+    sa.Column("group_kind", sa.String(16), nullable=False),  # item | author | media
+    sa.Column("group_key", sa.String(300), nullable=False),
+    sa.Column("open_group", sa.String(500), unique=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),  # why it was opened, first reason
+    sa.Column("reach", sa.BigInteger, nullable=False, default=0),  # the largest audience among its items
+    sa.Column("assigned_to", sa.String(40), sa.ForeignKey("members.id")),
+    sa.Column("locked_until", Timestamp),
+    sa.Column("opened_at", Timestamp, nullable=False),
+    sa.Column("due_at", Timestamp, nullable=False),  # the queue's SLA from opening
+    sa.Column("closed_at", Timestamp),
+    sa.Index(None, "status", "space_id", "queue"),
+)
+
+case_items = sa.Table(
+    "case_items",
+    metadata,
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),  # the rule or notice that brought it in
+    sa.Column("added_at", Timestamp, nullable=False),
+    sa.Index(None, "item_id"),
+)
+
+# DSA Art. 16 notices. The notifier's receipt is a secret shown once; only its SHA-256 is kept.
+notices = sa.Table(
+    "notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id")),
+    sa.Column("reason", sa.String(100), nullable=False),  # a ground's key
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("notifier_kind", sa.String(20), nullable=False),  # anonymous | person | trusted_flagger | authority
+    sa.Column("notifier_name", sa.String(200)),
+    sa.Column("notifier_email", sa.String(320)),
+    sa.Column("notifier_member_id", sa.String(40), sa.ForeignKey("members.id")),
+    sa.Column("source_key", sa.String(200), nullable=False),  # what rate limits count: token, email or address
+    sa.Column("trusted", sa.Boolean, nullable=False, default=False),
+    sa.Column("flagged", sa.Boolean, nullable=False, default=False),  # part of a flood from one source
+    sa.Column("receipt_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # received | decided
+    sa.Column("outcome", Json),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("decided_at", Timestamp),
+    sa.Index(None, "item_id"),
+    sa.Index(None, "case_id"),
+    sa.Index(None, "source_key", "created_at"),
+)
+
+# What must reach a person outside Beffroi (a notifier, an author): kept until a platform or mailer takes it.
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(60), nullable=False),  # notice.acknowledged, notice.outcome, decision.statement...
+    sa.Column("recipient_kind", sa.String(20), nullable=False),  # notifier | author
+    sa.Column("recipient", sa.String(320), nullable=False),  # a notice id, or platform:author id
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),  # the notice, decision or appeal it is about
+    sa.Column("body", Json, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("delivered_at", Timestamp),
+    sa.Index(None, "recipient"),
+)
