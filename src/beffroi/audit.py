@@ -198,3 +198,14 @@ class CaseItemAdded(CaseEvent):
     item_id: str
     reason: str
     priority: int  # the case's priority after this item joined
+
+
+@dataclass(frozen=True)
+class CaseClaimed(CaseEvent):
+    type = "case.claimed"
+    until: str
+
+
+@dataclass(frozen=True)
+class CaseReleased(CaseEvent):
+    type = "case.released"

@@ -84,6 +84,9 @@ class Settings:
     review_sla_hours: float = _setting(
         24.0, "Hours within which a newly opened case should be decided: its due time in the review queues."
     )
+    review_lock_minutes: float = _setting(
+        30.0, "How long a claimed case stays locked to its reviewer; claiming it again renews the lock."
+    )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 
     @property
@@ -95,6 +98,10 @@ class Settings:
     @property
     def review_sla(self) -> timedelta:
         return timedelta(hours=self.review_sla_hours)
+
+    @property
+    def review_lock(self) -> timedelta:
+        return timedelta(minutes=self.review_lock_minutes)
 
     @property
     def blob_dir(self) -> Path:

@@ -1,0 +1,77 @@
+"""Case locks: a reviewer claims a case for a lease, so two reviewers never work one case at once.
+
+The claim is one conditional UPDATE, so it is atomic on SQLite and PostgreSQL alike: of two reviewers
+claiming together, exactly one row update succeeds. A lease that runs out frees the case for others
+(a reviewer who closed the tab must not block it); claiming again renews one's own lease.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from beffroi import audit
+from beffroi.domain import CaseStatus
+from beffroi.errors import Conflict, NotFound
+from beffroi.store import audit_log
+from beffroi.store.schema import cases, members
+from beffroi.store.writer import Tx
+
+NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+def claim(tx: Tx, case_id: str, member_id: str, lease: timedelta) -> datetime:
+    """Lock the case for the member until the returned time, or raise Conflict naming who holds it."""
+    until = tx.now + lease
+    claimable = sa.or_(cases.c.assigned_to.is_(None), cases.c.locked_until < tx.now, cases.c.assigned_to == member_id)
+    updated = tx.conn.execute(
+        cases.update()
+        .where(cases.c.id == case_id, cases.c.status == CaseStatus.OPEN.value, claimable)
+        .values(assigned_to=member_id, locked_until=until)
+    )
+    if updated.rowcount == 1:
+        audit_log.append(tx, [audit.CaseClaimed(f"member:{member_id}", case_id, until.isoformat())])
+        return until
+    raise _why_not(tx, case_id)
+
+
+def release(tx: Tx, case_id: str, member_id: str) -> None:
+    """Give the case back to its queue. Only the holder releases; an expired lease needs no release."""
+    updated = tx.conn.execute(
+        cases.update()
+        .where(cases.c.id == case_id, cases.c.assigned_to == member_id)
+        .values(assigned_to=None, locked_until=None)
+    )
+    if updated.rowcount != 1:
+        raise Conflict(f"case {case_id} is not claimed by you", hint="only the reviewer holding a case releases it")
+    audit_log.append(tx, [audit.CaseReleased(f"member:{member_id}", case_id)])
+
+
+def holds_lock(conn: sa.Connection, case_id: str, member_id: str, now: datetime) -> bool:
+    row = conn.execute(sa.select(cases.c.assigned_to, cases.c.locked_until).where(cases.c.id == case_id)).first()
+    return row is not None and row.assigned_to == member_id and _aware(row.locked_until) > now
+
+
+def _why_not(tx: Tx, case_id: str) -> Exception:
+    row = tx.conn.execute(
+        sa.select(cases.c.status, cases.c.locked_until, members.c.name)
+        .select_from(cases.outerjoin(members, members.c.id == cases.c.assigned_to))
+        .where(cases.c.id == case_id)
+    ).first()
+    if row is None:
+        return NotFound(f"no case {case_id!r}")
+    if row.status != CaseStatus.OPEN.value:
+        return Conflict(f"case {case_id} is {row.status}: there is nothing left to claim")
+    until = _aware(row.locked_until)
+    return Conflict(
+        f"case {case_id} is being reviewed by {row.name} until {until:%Y-%m-%d %H:%M} UTC",
+        hint="take the next case in the queue, or wait for the lock to be released or to expire",
+    )
+
+
+def _aware(value: datetime | None) -> datetime:
+    """SQLite hands back naive datetimes (stored as UTC); a missing lock is as good as long expired."""
+    if value is None:
+        return NEVER
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
