@@ -75,24 +75,33 @@ class ApprovalSettings(BaseModel):
 
     def why_held(self, item: Item) -> str | None:
         """Why the item needs approval, in words for its verdict's reasons; None when it does not."""
-        if not self.active:
+        if not self.applies_to(item):
             return None
-        role = str(item.context.get("author_role") or "").strip().lower()
-        in_name = bool(item.context.get("in_name_of_space", False))
-        by_role, by_account = role in self.roles, item.author.id in self.accounts
-        if self.in_name_of_space and not in_name:
-            return None
-        if (self.roles or self.accounts) and not (by_role or by_account):
-            return None
-        if by_role or (role and not by_account):
-            who = f" by {_article(role)} {role}"
-        elif by_account:
-            who = f" by account {item.author.id}"
-        else:
-            who = ""
-        what = f"posted in the name of the space{who}" if self.in_name_of_space else f"posted{who}"
         admins = "an admin's approval" if self.approvals_required == 1 else "the approval of two admins"
-        return f"{what}: the space requires {admins} before publication"
+        return f"{self._what(item)}: the space requires {admins} before publication"
+
+    def applies_to(self, item: Item) -> bool:
+        """Its author's role or account is listed (or none is, and any author counts), and, when the space
+        asks only for posts made in its name, it was."""
+        if not self.active or (self.in_name_of_space and not item.context.get("in_name_of_space", False)):
+            return False
+        return not (self.roles or self.accounts) or _role(item) in self.roles or item.author.id in self.accounts
+
+    def _what(self, item: Item) -> str:
+        role = _role(item)
+        if item.author.id in self.accounts and role not in self.roles:
+            who = f" by account {item.author.id}"  # held for the account, whatever its role
+        else:
+            who = f" by {_article(role)} {role}" if role else ""
+        return f"posted in the name of the space{who}" if self.in_name_of_space else f"posted{who}"
+
+
+def _role(item: Item) -> str:
+    return str(item.context.get("author_role") or "").strip().lower()
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
 
 
 class SpaceSettings(BaseModel):
@@ -100,10 +109,6 @@ class SpaceSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
-
-
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
 
 
 def from_stored(document: Mapping[str, Any] | None) -> SpaceSettings:
