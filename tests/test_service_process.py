@@ -110,3 +110,30 @@ def test_separate_worker_processes_analyse_what_the_api_stored(tmp_path: Path, d
         line.split()[1] for line in (tmp_path / "worker.log").read_text().splitlines() if "running analyzers" in line
     }
     assert len(names) == 2  # two processes shared the queue
+
+
+@pytest.mark.slow
+def test_worker_processes_apply_a_space_settings_change_without_restart(tmp_path: Path, database_url: str) -> None:
+    beffroi = Beffroi(tmp_path / "data", database_url)
+    headers = {"Authorization": f"Bearer {token_from_init(beffroi.run('init').stdout)}"}
+    server = beffroi.serve("--workers", "1")  # the analysis worker is a child process of the API
+
+    def check_before_publish(http: httpx.Client, remote_id: str) -> str:
+        post = {
+            "space": "default",
+            "author": {"id": "fb-modo"},
+            "source": {"platform": "facebook", "remote_id": remote_id},
+            "text": "Notre nouvelle vidéo sur le conseil municipal",
+            "context": {"author_role": "moderator"},
+        }
+        answer = http.post("/v1/items", params={"wait": 20}, json=post).json()
+        assert answer["status"] == "analysed"
+        return str(answer["publication"]["state"])
+
+    with httpx.Client(base_url=beffroi.url, headers=headers, timeout=60) as http:
+        before = check_before_publish(http, "1")
+        assert http.put("/v1/spaces/default/settings", json={"approval": {"roles": ["moderator"]}}).status_code == 200
+        after = check_before_publish(http, "2")
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert (before, after) == ("not_held", "held")

@@ -12,6 +12,8 @@ from beffroi.errors import Forbidden
 class Permission(StrEnum):
     ITEM_SUBMIT = "item:submit"
     ITEM_READ = "item:read"
+    ITEM_APPROVE = "item:approve"  # approve or reject a held item before publication
+    SPACE_CONFIGURE = "space:configure"  # a space's own settings (approval requirement, ...)
     SPACE_MANAGE = "space:manage"
     MEMBER_MANAGE = "member:manage"
     AUDIT_READ = "audit:read"
@@ -25,6 +27,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ANALYST: frozenset({Permission.ITEM_READ}),
 }
 
+# Admins hold every permission: ITEM_APPROVE and SPACE_CONFIGURE are scoped to the spaces they administer.
 # These act on the installation as a whole, so only a grant over every space confers them.
 INSTALLATION_WIDE = frozenset(
     {Permission.SPACE_MANAGE, Permission.MEMBER_MANAGE, Permission.AUDIT_READ, Permission.JOB_MANAGE}

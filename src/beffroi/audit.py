@@ -209,3 +209,57 @@ class CaseClaimed(CaseEvent):
 @dataclass(frozen=True)
 class CaseReleased(CaseEvent):
     type = "case.released"
+
+
+@dataclass(frozen=True)
+class SpaceSettingsChanged(AuditEvent):
+    type = "space.settings_changed"
+    space: str
+    settings: dict[str, Any]  # the whole document as it now is
+
+    @property
+    def subject(self) -> str:
+        return f"space:{self.space}"
+
+
+@dataclass(frozen=True)
+class AccountLinked(MemberEvent):
+    type = "member.account_linked"
+    platform: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AccountUnlinked(MemberEvent):
+    type = "member.account_unlinked"
+    platform: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class HoldPlaced(ItemEvent):
+    type = "hold.placed"
+    space: str
+    approvals_required: int
+
+
+@dataclass(frozen=True)
+class ApprovalGiven(ItemEvent):
+    type = "hold.approval_given"
+    member_id: str
+    note: str | None
+    approvals: int  # approvals given so far, this one included
+    approvals_required: int
+
+
+@dataclass(frozen=True)
+class ItemPublished(ItemEvent):
+    type = "hold.published"
+    approvers: list[str]  # member ids, in the order they approved
+
+
+@dataclass(frozen=True)
+class PublicationRejected(ItemEvent):
+    type = "hold.rejected"
+    member_id: str
+    note: str | None

@@ -46,6 +46,22 @@ class CaseGroup(StrEnum):
     MEDIA = "media"
 
 
+# What a verdict does with the item itself, weakest first; exactly one of them leads a verdict's actions.
+DISPOSITIONS = (ActionKind.ALLOW, ActionKind.HOLD, ActionKind.HIDE, ActionKind.REMOVE)
+
+
+class PublicationState(StrEnum):
+    NOT_HELD = "not_held"  # no verdict held it (or no verdict yet)
+    HELD = "held"  # unpublished, waiting for its space's admins
+    PUBLISHED = "published"  # approved: an allow verdict followed the hold
+    REJECTED = "rejected"  # an admin refused it: a remove verdict followed the hold
+
+
+class ApprovalChoice(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
 @dataclass(frozen=True)
 class Space:
     id: str  # a slug, used in URLs and policies
@@ -143,6 +159,40 @@ class Verdict:
     reasons: tuple[str, ...]
     rules: tuple[str, ...] = ()  # names of the (non-shadow) rules that fired, in policy order
     shadow: tuple[ShadowFiring, ...] = ()
+
+    @property
+    def disposition(self) -> ActionKind:
+        """What happens to the item itself: the verdict's disposition action, allow when it names none."""
+        return next((a.kind for a in self.actions if a.kind in DISPOSITIONS), ActionKind.ALLOW)
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One admin's decision on a held item."""
+
+    member_id: str
+    member_name: str
+    decision: ApprovalChoice
+    note: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Whether an item waits for approval before publication, and who approved or rejected it."""
+
+    state: PublicationState
+    approvals_required: int = 0
+    approvals: tuple[Approval, ...] = ()
+    held_at: datetime | None = None
+    decided_at: datetime | None = None
+
+    @property
+    def approved_by(self) -> tuple[Approval, ...]:
+        return tuple(a for a in self.approvals if a.decision is ApprovalChoice.APPROVE)
+
+
+NOT_HELD = Publication(PublicationState.NOT_HELD)
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ class Credentials:
                 )
             held = members_store.grants_of(conn, row.member_id)
         grants = held if row.role is None else _narrowed(held, Grant(Role(row.role), row.space_id))
-        return Principal(row.member_id, row.name, grants, row.id)
+        return Principal(row.member_id, row.member_name, grants, row.id)
 
 
 def _narrowed(held: tuple[Grant, ...], wanted: Grant) -> tuple[Grant, ...]:

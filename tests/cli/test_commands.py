@@ -104,3 +104,36 @@ def test_errors_name_the_fix(cli: Beffroi) -> None:
     missing = cli.run("space", "list", check=False)
     assert missing.returncode == 2
     assert "hint: run: beffroi init" in missing.stderr
+
+
+def test_space_approval_and_member_links(cli: Beffroi) -> None:
+    cli.run("init")
+    cli.run("space", "add", "groupe")
+    assert "no approval required" in cli.run("space", "approval", "groupe").stdout
+    set_out = cli.run(
+        "space", "approval", "groupe", "--role", "moderator", "--in-name-of-space", "--approvals", "2"
+    ).stdout
+    assert set_out.strip() == (
+        "groupe: posts in the space's name by role moderator wait for 2 admin approval(s) before publication"
+    )
+    stored = orjson.loads(cli.run("space", "settings", "groupe").stdout)
+    assert stored["approval"] == {
+        "roles": ["moderator"],
+        "accounts": [],
+        "in_name_of_space": True,
+        "approvals_required": 2,
+    }
+    three = cli.run("space", "approval", "groupe", "--approvals", "3", check=False)
+    assert three.returncode == 2 and "invalid choice: 3" in three.stderr
+    assert "no approval required" in cli.run("space", "approval", "groupe", "--off").stdout
+
+    cli.run("member", "add", "camille", "--role", "admin", "--space", "groupe")
+    cli.run("member", "add", "dominique", "--role", "admin", "--space", "groupe")
+    linked = cli.run("member", "link", "camille", "--platform", "facebook", "--account", "fb-1").stdout
+    assert "camille will not approve its posts" in linked
+    assert cli.run("member", "accounts", "camille").stdout.startswith("facebook\tfb-1\t")
+    taken = cli.run("member", "link", "dominique", "--platform", "facebook", "--account", "fb-1", check=False)
+    assert taken.returncode == 2
+    assert "error: account facebook:fb-1 is linked to another member" in taken.stderr
+    cli.run("member", "unlink", "camille", "--platform", "facebook", "--account", "fb-1")
+    assert cli.run("member", "accounts", "camille").stdout == ""

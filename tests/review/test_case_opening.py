@@ -60,7 +60,7 @@ def _rows(runtime: Runtime, table: sa.Table) -> list[sa.Row[object]]:
 def _post(client: TestClient, text: str, author: str = "acct-1") -> str:
     body = item(text)
     body["author"] = {"id": author}
-    response = client.post("/v1/items?wait=10", json=body)
+    response = client.post("/v1/items?wait=30", json=body)
     assert response.json()["status"] == "analysed"
     return str(response.json()["id"])
 

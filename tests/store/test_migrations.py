@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
-from beffroi.store import items_store, migrate
+from beffroi.store import holds_store, items_store, migrate, spaces_store
 from beffroi.store.schema import items, spaces, verdicts
 
 
-def test_verdicts_stored_before_0002_read_back_with_no_rules(settings: Settings) -> None:
+def test_an_item_stored_at_0001_reads_back_after_every_migration(settings: Settings) -> None:
     runtime = Runtime(settings)
     migrate.upgrade(runtime.db, "0001")
     now = datetime.now(UTC)
@@ -42,6 +42,10 @@ def test_verdicts_stored_before_0002_read_back_with_no_rules(settings: Settings)
     assert migrate.is_current(runtime.db)
     with runtime.db.read() as conn:
         verdict = items_store.verdict_for(conn, "itm_old")
+        settings = spaces_store.get_settings(conn, "old")
+        publication = holds_store.publication_of(conn, "itm_old")
     runtime.close()
     assert verdict is not None
     assert (verdict.policy, verdict.rules, verdict.shadow) == ("default-thresholds@1", (), ())
+    assert not settings.approval.active  # spaces from before 0004 require no approval
+    assert publication.state.value == "not_held"

@@ -21,6 +21,7 @@ def test_a_moderator_works_in_their_space_only(client: TestClient, runtime: Runt
     refused = client.post("/v1/items", json=item(space="club"), headers=mod)
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
+    assert refused.json()["error"]["message"] == "item.space: mod may not submit to 'club'"  # the member, not the token
     elsewhere = client.post("/v1/items", json=item(space="club")).json()["id"]
     assert client.get(f"/v1/items/{elsewhere}", headers=mod).status_code == 404
     assert {i["space"] for i in client.get("/v1/items", headers=mod).json()} == {"town"}

@@ -90,6 +90,33 @@ def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
         ),
         ("no token", "GET", "/v1/spaces", {"headers": {"Authorization": ""}}, 401, "unauthorized"),
         ("bad query", "GET", "/v1/items?limit=0", {}, 422, "invalid_request"),
+        (
+            "three approvers",
+            "PUT",
+            "/v1/spaces/default/settings",
+            {"json": {"approval": {"approvals_required": 3}}},
+            422,
+            "invalid_request",
+        ),
+        ("unknown settings space", "GET", "/v1/spaces/nowhere/settings", {}, 404, "not_found"),
+        (
+            "approving an unknown item",
+            "POST",
+            "/v1/items/itm_nothing/approvals",
+            {"json": {"decision": "approve"}},
+            404,
+            "not_found",
+        ),
+        (
+            "unknown decision",
+            "POST",
+            "/v1/items/itm_nothing/approvals",
+            {"json": {"decision": "maybe"}},
+            422,
+            "invalid_request",
+        ),
+        ("bad feed cursor", "GET", "/v1/verdicts?after=-1", {}, 422, "invalid_request"),
+        ("bad holds cursor", "GET", "/v1/holds?after=x", {}, 422, "invalid_request"),
     ]
 
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from beffroi.cli.common import OPERATOR_ACTOR, open_runtime
+from beffroi.cli import approvals
+from beffroi.cli.common import OPERATOR_ACTOR, member_id_of, open_runtime
 from beffroi.domain import Grant, Role
-from beffroi.errors import NotFound
 from beffroi.members import generate_password
 from beffroi.runtime import Runtime
 from beffroi.store import members_store
@@ -25,6 +25,7 @@ def register(commands: Any) -> None:
     add.add_argument("--name", help="display name (default: the id)")
     add.set_defaults(handler=run_space_add)
     space_commands.add_parser("list", help="list spaces").set_defaults(handler=run_space_list)
+    approvals.register_space(space_commands)
 
     member = commands.add_parser("member", help="people who work in Beffroi, and their roles")
     member_commands = member.add_subparsers(dest="member_command", required=True, metavar="ACTION")
@@ -38,6 +39,7 @@ def register(commands: Any) -> None:
     _grant_arguments(grant, required=True)
     grant.set_defaults(handler=run_member_grant)
     member_commands.add_parser("list", help="list members and their roles").set_defaults(handler=run_member_list)
+    approvals.register_member(member_commands)
 
     token = commands.add_parser("token", help="API tokens")
     token_commands = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -120,7 +122,7 @@ def run_member_add(args: argparse.Namespace) -> int:
 def run_member_grant(args: argparse.Namespace) -> int:
     runtime = open_runtime()
     try:
-        member_id = _member_id(runtime, args.name)
+        member_id = member_id_of(runtime, args.name)
         grant = Grant(Role(args.role), args.space)
         runtime.db.writer.run(lambda tx: members_store.add_grant(tx, member_id, grant, OPERATOR_ACTOR))
     finally:
@@ -144,7 +146,7 @@ def run_member_list(_args: argparse.Namespace) -> int:
 def run_token_create(args: argparse.Namespace) -> int:
     runtime = open_runtime()
     try:
-        member_id = _member_id(runtime, args.member)
+        member_id = member_id_of(runtime, args.member)
         grant = Grant(Role(args.role), args.space) if args.role else None
         token_id, token = runtime.credentials.create_token(member_id, args.name, grant, OPERATOR_ACTOR)
     finally:
@@ -162,11 +164,3 @@ def run_token_revoke(args: argparse.Namespace) -> int:
         runtime.close()
     print(f"revoked {args.token_id}")
     return 0
-
-
-def _member_id(runtime: Runtime, name: str) -> str:
-    with runtime.db.read() as conn:
-        row = members_store.member_row(conn, name=name)
-    if row is None:
-        raise NotFound(f"no member named {name!r}", hint=f"create it: beffroi member add {name} --role ROLE")
-    return str(row.id)

@@ -25,7 +25,7 @@ from beffroi.ingest.models import ItemIn
 from beffroi.ingest.service import IngestResult
 from beffroi.pipeline.queue import PRIORITY_WAITING
 from beffroi.runtime import Runtime
-from beffroi.store import items_store
+from beffroi.store import holds_store, items_store
 from beffroi.web.schemas import ItemOut
 
 IMPORT_BATCH = 1000
@@ -86,7 +86,12 @@ def _wait(runtime: Runtime, item_id: str, seconds: float) -> dict[str, Any]:
             if items_store.status_of(conn, item_id) != ItemStatus.PENDING or time.monotonic() >= deadline:
                 item = items_store.get_item(conn, item_id)
                 assert item is not None
-                out = ItemOut.of(item, items_store.signals_for(conn, item_id), items_store.verdict_for(conn, item_id))
+                out = ItemOut.of(
+                    item,
+                    items_store.signals_for(conn, item_id),
+                    items_store.verdict_for(conn, item_id),
+                    publication=holds_store.publication_of(conn, item_id),
+                )
                 return out.model_dump(mode="json")
         time.sleep(0.1)
 

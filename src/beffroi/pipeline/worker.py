@@ -20,10 +20,12 @@ from beffroi.analyzers.base import Analyzer
 from beffroi.domain import ActionKind, Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
 from beffroi.pipeline.queue import Job, WorkQueue
+from beffroi.policy.approval import ApprovalRequired
 from beffroi.policy.base import Policy
 from beffroi.review import cases
 from beffroi.settings import Settings
-from beffroi.store import audit_log, items_store
+from beffroi.space_settings import SpaceSettings
+from beffroi.store import audit_log, holds_store, items_store, spaces_store
 from beffroi.store.database import Database
 from beffroi.store.writer import Tx
 
@@ -80,6 +82,7 @@ class Worker:
         self.settings = settings
         self.on_done = on_done
         self.fetcher = fetcher
+        self.spaces: dict[str, SpaceSettings] = {}  # the settings of the current batch's spaces
 
     def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
         started = time.monotonic()
@@ -103,6 +106,8 @@ class Worker:
             return 0
         with self.db.read() as conn:
             loaded = items_store.get_items(conn, [job.item_id for job in jobs])
+            # Read per batch: a space's new settings apply from the next batch on, in every worker process.
+            self.spaces = spaces_store.settings_of(conn, {item.space for item in loaded.values()})
         outcomes = self._analyze(jobs, loaded)
         self.db.writer.run(lambda tx: self._record(tx, outcomes))
         self.on_done([o.job.item_id for o in outcomes if o.error is None or self._gives_up(o.job)])
@@ -148,7 +153,12 @@ class Worker:
         return per_item
 
     def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
-        return Outcome(job, item, signals, self.policy.evaluate(item, signals))
+        # Whatever policy judges the item, its space's approval requirement is laid over the verdict.
+        policy = ApprovalRequired(self.policy, {item.space: self._settings(item.space).approval})
+        return Outcome(job, item, signals, policy.evaluate(item, signals))
+
+    def _settings(self, space: str) -> SpaceSettings:
+        return self.spaces.get(space) or SpaceSettings()
 
     def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
         finished = [o for o in outcomes if o.error is None]
@@ -156,8 +166,9 @@ class Worker:
         items_store.record_analysis(tx, [(o.job.item_id, o.signals or [], o.verdict) for o in done if o.verdict])
         actor = f"worker:{self.name}"
         events: list[audit.AuditEvent] = []
+        held: list[holds_store.NewHold] = []
         for o in done:
-            assert o.verdict is not None
+            assert o.verdict is not None and o.item is not None
             events.append(audit.SignalsRecorded(actor, o.job.item_id, [_summary(s) for s in o.signals or []]))
             events.append(
                 audit.VerdictIssued(
@@ -170,12 +181,20 @@ class Worker:
                     [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in o.verdict.shadow],
                 )
             )
+            if o.verdict.disposition is ActionKind.HOLD:
+                held.append(self._hold(o.item))
+                events.append(audit.HoldPlaced(actor, o.item.id, o.item.space, held[-1].approvals_required))
+        holds_store.place(tx, held)
         events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla))
         self.queue.complete(tx, [o.job for o in finished])
         for o in outcomes:
             if o.error is not None:
                 events.extend(self._failed(tx, o, actor))
         audit_log.append(tx, events)
+
+    def _hold(self, item: Item) -> holds_store.NewHold:
+        # Every held item waits for its space's admins, as many as the space asks, whichever rule held it.
+        return holds_store.NewHold(item.id, item.space, self._settings(item.space).approval.approvals_required)
 
     def _failed(self, tx: Tx, outcome: Outcome, actor: str) -> list[audit.AuditEvent]:
         job, error = outcome.job, outcome.error or "unknown error"

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from beffroi.domain import Action, ActionKind, Item, ShadowFiring, Signal, Verdict
+from beffroi.domain import DISPOSITIONS, Action, ActionKind, Item, ShadowFiring, Signal, Verdict
 from beffroi.policy import facts
 from beffroi.policy.base import Policy
 from beffroi.policy.rules import Rule
 
-DISPOSITIONS = (ActionKind.ALLOW, ActionKind.HOLD, ActionKind.HIDE, ActionKind.REMOVE)  # weakest first
 NOTHING_FIRED = "no rule matched"
 
 

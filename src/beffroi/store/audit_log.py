@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from beffroi.audit import GENESIS_HASH, AuditEvent, ItemIngested, canonical_json, chain_hash, text_digest
 
-__all__ = ["GENESIS_HASH", "VerifyResult", "append", "chain_hash", "verify"]
+__all__ = ["GENESIS_HASH", "VerifyResult", "append", "chain_hash", "lock", "verify"]
 from beffroi.store.schema import audit_events, audit_head, items
 from beffroi.store.sql import bulk_insert
 from beffroi.store.writer import Tx
@@ -51,6 +51,13 @@ def append(tx: Tx, events: list[AuditEvent]) -> None:
         )
         head.seq, head.hash, head.dirty = seq, digest, True
     bulk_insert(tx, audit_events, rows)
+
+
+def lock(tx: Tx) -> None:
+    """Take the chain's lock now rather than at the first append. Rows inserted after it commit in the order
+    their ids were drawn, since every other writer waits: the verdict feed relies on it (PostgreSQL; SQLite
+    writers are serialised anyway)."""
+    _head(tx)
 
 
 def _head(tx: Tx) -> _Head:

@@ -24,6 +24,7 @@ from beffroi.domain import (
     Span,
     Verdict,
 )
+from beffroi.store import audit_log
 from beffroi.store.schema import attachments, items, signals, verdicts
 from beffroi.store.sql import bulk_insert, chunks
 from beffroi.store.writer import Tx
@@ -116,8 +117,11 @@ def _signal(row: sa.Row[Any]) -> Signal:
 def verdict_for(conn: Connection, item_id: str) -> Verdict | None:
     query = sa.select(verdicts).where(verdicts.c.item_id == item_id).order_by(verdicts.c.id.desc()).limit(1)
     row = conn.execute(query).first()
-    if row is None:
-        return None
+    return None if row is None else verdict_of(row)
+
+
+def verdict_of(row: sa.Row[Any]) -> Verdict:
+    """A verdict from a row of the verdicts table."""
     shadow = tuple(ShadowFiring(s["rule"], _actions(s["actions"]), s["reason"]) for s in row.shadow or [])
     return Verdict(row.policy, _actions(row.actions), tuple(row.reasons), tuple(row.rules or ()), shadow)
 
@@ -136,12 +140,18 @@ def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdi
     signal_rows = [_signal_row(item_id, s, tx.now) for item_id, found, _ in results for s in found]
     if signal_rows:
         bulk_insert(tx, signals, signal_rows)
-    bulk_insert(tx, verdicts, [_verdict_row(item_id, v, tx.now) for item_id, _, v in results])
+    insert_verdicts(tx, [(item_id, v) for item_id, _, v in results])
     ids = [item_id for item_id, _, _ in results]
     for chunk in chunks(ids):
         tx.conn.execute(
             items.update().where(items.c.id.in_(chunk)).values(status=ItemStatus.ANALYSED.value, error=None)
         )
+
+
+def insert_verdicts(tx: Tx, found: Sequence[tuple[str, Verdict]]) -> None:
+    # Under the audit chain's lock, so that verdict ids commit in order and the feed never skips one.
+    audit_log.lock(tx)
+    bulk_insert(tx, verdicts, [_verdict_row(item_id, v, tx.now) for item_id, v in found])
 
 
 def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:

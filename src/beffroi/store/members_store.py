@@ -145,7 +145,7 @@ def token_owner(conn: Connection, token_id: str) -> str | None:
 
 def token_row(conn: Connection, token_hash: str) -> sa.Row[Any] | None:
     query = (
-        sa.select(api_tokens, members.c.name, members.c.disabled)
+        sa.select(api_tokens, members.c.name.label("member_name"), members.c.disabled)
         .join(members, members.c.id == api_tokens.c.member_id)
         .where(api_tokens.c.token_hash == token_hash)
     )

@@ -23,6 +23,8 @@ spaces = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    # The space's own settings (beffroi.space_settings), one JSON document of sections: {"approval": {...}}.
+    sa.Column("settings", Json, nullable=False, server_default="{}"),
 )
 
 members = sa.Table(
@@ -58,6 +60,19 @@ api_tokens = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("expires_at", Timestamp),
     sa.Column("revoked_at", Timestamp),
+)
+
+# A member's accounts on the platforms: who wrote an item, so that nobody approves their own post.
+member_accounts = sa.Table(
+    "member_accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("member_id", sa.String(40), sa.ForeignKey("members.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("platform", sa.String(40), nullable=False),
+    sa.Column("account_id", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("platform", "account_id"),  # an account belongs to one member at most
+    sa.Index(None, "member_id"),
 )
 
 items = sa.Table(
@@ -129,6 +144,34 @@ verdicts = sa.Table(
     sa.Column("shadow", Json, nullable=False, server_default="[]"),  # what shadow rules would have done
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Index(None, "item_id"),
+)
+
+# An item whose verdict held it: unpublished until enough admins of its space approve it, or one rejects it.
+# The id orders holds as they were placed (oldest first); one hold per item.
+holds = sa.Table(
+    "holds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("approvals_required", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # held | published | rejected
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("decided_at", Timestamp),
+    sa.Index(None, "space_id", "state"),
+)
+
+# One decision per member per hold: approve or reject, with an optional note.
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("hold_id", sa.Integer, sa.ForeignKey("holds.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("member_id", sa.String(40), sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("hold_id", "member_id"),
 )
 
 # The embedded work queue. A row exists while work is owed: deleted when done, kept as `failed` when given up.

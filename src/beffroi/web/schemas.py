@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from beffroi.domain import Action, Item, Member, Signal, Space, Verdict
+from beffroi.domain import NOT_HELD, Action, Approval, Item, Member, Publication, Signal, Space, Verdict
 
 
 class SpanOut(BaseModel):
@@ -69,6 +69,39 @@ def _actions(actions: tuple[Action, ...]) -> list[ActionOut]:
     return [ActionOut(kind=a.kind.value, params=dict(a.params)) for a in actions]
 
 
+class ApprovalOut(BaseModel):
+    member: dict[str, str]  # id and name of the admin who decided
+    decision: str  # approve | reject
+    note: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, a: Approval) -> ApprovalOut:
+        return cls(member={"id": a.member_id, "name": a.member_name}, decision=a.decision.value, note=a.note, at=a.at)
+
+
+class PublicationOut(BaseModel):
+    """Whether the item waits for its space's admins before publication (docs/holds.md)."""
+
+    state: str  # not_held | held | published | rejected
+    approvals_required: int
+    approvals_given: int
+    approvals: list[ApprovalOut]  # every decision, approvals and a rejection, oldest first
+    held_at: datetime | None
+    decided_at: datetime | None
+
+    @classmethod
+    def of(cls, p: Publication) -> PublicationOut:
+        return cls(
+            state=p.state.value,
+            approvals_required=p.approvals_required,
+            approvals_given=len(p.approved_by),
+            approvals=[ApprovalOut.of(a) for a in p.approvals],
+            held_at=p.held_at,
+            decided_at=p.decided_at,
+        )
+
+
 class AttachmentOut(BaseModel):
     position: int
     sha256: str | None
@@ -92,9 +125,17 @@ class ItemOut(BaseModel):
     context: dict[str, Any]
     signals: list[SignalOut]
     verdict: VerdictOut | None
+    publication: PublicationOut
 
     @classmethod
-    def of(cls, item: Item, signals: list[Signal], verdict: Verdict | None, created: bool | None = None) -> ItemOut:
+    def of(
+        cls,
+        item: Item,
+        signals: list[Signal],
+        verdict: Verdict | None,
+        created: bool | None = None,
+        publication: Publication = NOT_HELD,
+    ) -> ItemOut:
         return cls(
             id=item.id,
             created=created,
@@ -121,6 +162,7 @@ class ItemOut(BaseModel):
             context=dict(item.context),
             signals=[SignalOut.of(s) for s in signals],
             verdict=VerdictOut.of(verdict) if verdict else None,
+            publication=PublicationOut.of(publication),
         )
 
 

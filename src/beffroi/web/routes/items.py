@@ -18,7 +18,7 @@ from beffroi.ingest.models import BatchIn, ItemIn
 from beffroi.ingest.service import IngestResult
 from beffroi.pipeline.queue import PRIORITY_NORMAL, PRIORITY_WAITING
 from beffroi.runtime import Runtime
-from beffroi.store import items_store
+from beffroi.store import holds_store, items_store
 from beffroi.web.auth import Caller, RuntimeDep
 from beffroi.web.schemas import BatchOut, IngestResultOut, ItemOut
 
@@ -63,7 +63,7 @@ async def create_item(request: Request, caller: Caller, runtime: RuntimeDep, wai
     if wait > 0:
         await _wait_for(runtime, result.id, min(wait, runtime.settings.wait_max_seconds))
     if wait > 0 or not result.created or body.media:
-        out = await run_in_threadpool(_read, runtime, caller, result.id, result.created)
+        out = await run_in_threadpool(read_item, runtime, caller, result.id, result.created)
     else:
         out = _pending(body, result)
     # Serialised here, once: returning the model would make FastAPI validate it all over again.
@@ -90,7 +90,7 @@ async def create_items(body: BatchIn, caller: Caller, runtime: RuntimeDep) -> Ba
 
 @router.get("/{item_id}", response_model=ItemOut)
 def get_item(item_id: str, caller: Caller, runtime: RuntimeDep) -> ItemOut:
-    return _read(runtime, caller, item_id, None)
+    return read_item(runtime, caller, item_id, None)
 
 
 @router.get("", response_model=list[ItemOut])
@@ -107,7 +107,8 @@ def list_items(
         found = items_store.list_items(
             conn, visible, space=space, status=status.value if status else None, before=before, limit=limit
         )
-    return [ItemOut.of(item, [], None) for item in found]
+        held = holds_store.publications_of(conn, [item.id for item in found])
+    return [ItemOut.of(item, [], None, publication=held[item.id]) for item in found]
 
 
 async def _item_body(request: Request) -> ItemIn:
@@ -140,13 +141,19 @@ async def _wait_for(runtime: Runtime, item_id: str, timeout: float) -> None:
     await runtime.completions.wait(item_id, timeout, is_done)
 
 
-def _read(runtime: Runtime, caller: Principal, item_id: str, created: bool | None) -> ItemOut:
+def read_item(runtime: Runtime, caller: Principal, item_id: str, created: bool | None) -> ItemOut:
     with runtime.db.read() as conn:
         item = items_store.get_item(conn, item_id)
         # An item outside the caller's spaces is reported missing, so ids reveal nothing.
         if item is None or not caller.can(Permission.ITEM_READ, item.space):
             raise NotFound(f"no item {item_id!r}")
-        return ItemOut.of(item, items_store.signals_for(conn, item_id), items_store.verdict_for(conn, item_id), created)
+        return ItemOut.of(
+            item,
+            items_store.signals_for(conn, item_id),
+            items_store.verdict_for(conn, item_id),
+            created,
+            holds_store.publication_of(conn, item_id),
+        )
 
 
 def _pending(body: ItemIn, result: IngestResult) -> ItemOut:
