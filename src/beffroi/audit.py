@@ -170,3 +170,28 @@ class LoginFailed(AuditEvent):
     @property
     def subject(self) -> str:
         return f"login:{self.name}"
+
+
+@dataclass(frozen=True)
+class PolicyEvent(AuditEvent):
+    space: str | None  # None: the installation default
+
+    @property
+    def subject(self) -> str:
+        return f"policy:{self.space}" if self.space is not None else "policy:_default"
+
+
+@dataclass(frozen=True)
+class PolicyVersionCreated(PolicyEvent):
+    type = "policy.version_created"
+    version: int
+    digest: str  # SHA-256 of the source: proves which text this version is
+    note: str
+
+
+@dataclass(frozen=True)
+class PolicyActivated(PolicyEvent):
+    type = "policy.activated"
+    version: int
+    digest: str
+    previous_version: int | None  # None: the space inherited a policy until now

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
 from beffroi.store import items_store, migrate
-from beffroi.store.schema import items, spaces, verdicts
+from beffroi.store.schema import items, metadata, spaces, verdicts
 
 
 def test_verdicts_stored_before_0002_read_back_with_no_rules(settings: Settings) -> None:
@@ -45,3 +48,10 @@ def test_verdicts_stored_before_0002_read_back_with_no_rules(settings: Settings)
     runtime.close()
     assert verdict is not None
     assert (verdict.policy, verdict.rules, verdict.shadow) == ("default-thresholds@1", (), ())
+
+
+def test_the_migrations_build_the_schema_the_code_declares(runtime: Runtime) -> None:
+    with runtime.db.read() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []

@@ -1,4 +1,5 @@
-"""The worker loop: claim a batch, analyze it, apply the policy, store signals and verdicts, audit, ack.
+"""The worker loop: claim a batch, analyze it, apply each item's space policy, store signals and verdicts,
+audit, ack. The policies in force are checked once per batch, so a newly activated version applies at once.
 
 A batch that makes an analyzer raise is retried item by item, so one poison item fails alone: after its
 retries it is marked failed with the error, visible on the item, and never blocks the others.
@@ -19,8 +20,8 @@ from beffroi import audit
 from beffroi.analyzers.base import Analyzer
 from beffroi.domain import Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
+from beffroi.pipeline.policies import PolicyUnavailable, SpacePolicies
 from beffroi.pipeline.queue import Job, WorkQueue
-from beffroi.policy.base import Policy
 from beffroi.settings import Settings
 from beffroi.store import audit_log, items_store
 from beffroi.store.database import Database
@@ -66,7 +67,7 @@ class Worker:
         db: Database,
         queue: WorkQueue,
         analyzers: Sequence[Analyzer],
-        policy: Policy,
+        policies: SpacePolicies,
         settings: Settings,
         on_done: Callable[[list[str]], None] = lambda ids: None,
         fetcher: MediaFetcher | None = None,
@@ -75,7 +76,7 @@ class Worker:
         self.db = db
         self.queue = queue
         self.analyzers = list(analyzers)
-        self.policy = policy
+        self.policies = policies
         self.settings = settings
         self.on_done = on_done
         self.fetcher = fetcher
@@ -100,6 +101,7 @@ class Worker:
         jobs = self.queue.claim(self.name, self.settings.worker_batch_size)
         if not jobs:
             return 0
+        self.policies.refresh()
         with self.db.read() as conn:
             loaded = items_store.get_items(conn, [job.item_id for job in jobs])
         outcomes = self._analyze(jobs, loaded)
@@ -147,7 +149,11 @@ class Worker:
         return per_item
 
     def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
-        return Outcome(job, item, signals, self.policy.evaluate(item, signals))
+        try:
+            policy = self.policies.for_space(item.space)
+        except PolicyUnavailable as exc:  # retried, then failed with the reason on the item: never a silent gap
+            return Outcome(job, item, error=exc.message)
+        return Outcome(job, item, signals, policy.evaluate(item, signals))
 
     def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
         finished = [o for o in outcomes if o.error is None]

@@ -116,8 +116,29 @@ def _signal(row: sa.Row[Any]) -> Signal:
 def verdict_for(conn: Connection, item_id: str) -> Verdict | None:
     query = sa.select(verdicts).where(verdicts.c.item_id == item_id).order_by(verdicts.c.id.desc()).limit(1)
     row = conn.execute(query).first()
-    if row is None:
-        return None
+    return None if row is None else _verdict(row)
+
+
+def signals_for_items(conn: Connection, ids: Sequence[str]) -> dict[str, list[Signal]]:
+    found: dict[str, list[Signal]] = defaultdict(list)
+    for chunk in chunks(list(ids)):
+        query = sa.select(signals).where(signals.c.item_id.in_(chunk)).order_by(signals.c.id)
+        for row in conn.execute(query):
+            found[row.item_id].append(_signal(row))
+    return dict(found)
+
+
+def latest_verdicts(conn: Connection, ids: Sequence[str]) -> dict[str, Verdict]:
+    """Each item's newest verdict: the one it was last given."""
+    found: dict[str, Verdict] = {}
+    for chunk in chunks(list(ids)):
+        newest = sa.select(sa.func.max(verdicts.c.id)).where(verdicts.c.item_id.in_(chunk)).group_by(verdicts.c.item_id)
+        for row in conn.execute(sa.select(verdicts).where(verdicts.c.id.in_(newest.scalar_subquery()))):
+            found[row.item_id] = _verdict(row)
+    return found
+
+
+def _verdict(row: sa.Row[Any]) -> Verdict:
     shadow = tuple(ShadowFiring(s["rule"], _actions(s["actions"]), s["reason"]) for s in row.shadow or [])
     return Verdict(row.policy, _actions(row.actions), tuple(row.reasons), tuple(row.rules or ()), shadow)
 
