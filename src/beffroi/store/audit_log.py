@@ -53,6 +53,12 @@ def append(tx: Tx, events: list[AuditEvent]) -> None:
     bulk_insert(tx, audit_events, rows)
 
 
+def lock(tx: Tx) -> None:
+    """Serialise the rest of this transaction with every other audited write, until it commits: for a write
+    that reads before it writes (the next version number). One lock for all, so no two can deadlock."""
+    _head(tx)
+
+
 def _head(tx: Tx) -> _Head:
     head = tx.state.get("audit_head")
     if isinstance(head, _Head):

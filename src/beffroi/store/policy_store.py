@@ -16,10 +16,7 @@ from beffroi.store.schema import policy_activations, policy_versions
 from beffroi.store.sql import aware
 from beffroi.store.writer import Tx
 
-# On PostgreSQL, policy changes from every API process and CLI take this lock, so version numbers never
-# collide and activation ids are committed in the order they are given: a worker that has seen generation N
-# has seen every activation up to N. SQLite has one writer at a time already.
-_PG_POLICY_LOCK = 0x70_6F_6C_69
+_recent = policy_activations.alias("recent")  # its own name, so a subquery over it never correlates
 
 
 def create_version(tx: Tx, space: str | None, name: str, source: str, digest: str, note: str, actor: str) -> int:
@@ -98,9 +95,6 @@ def source_of(conn: Connection, digest: str) -> str | None:
     return None if found is None else str(found)
 
 
-_recent = policy_activations.alias("recent")  # its own name, so the subquery never correlates
-
-
 def _activations() -> sa.Select[Any]:
     return sa.select(policy_activations, policy_versions.c.version, policy_versions.c.digest).join(
         policy_versions, policy_versions.c.id == policy_activations.c.version_id
@@ -112,8 +106,10 @@ def _activation(row: sa.Row[Any]) -> PolicyActivation:
 
 
 def _lock(tx: Tx) -> None:
-    if tx.dialect == "postgresql":
-        tx.conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_POLICY_LOCK})
+    # Policy changes from every API process and CLI wait for each other (the audit chain's lock), so version
+    # numbers never collide and activation ids commit in the order they are given: a worker that has seen
+    # generation N has seen every activation up to N.
+    audit_log.lock(tx)
 
 
 def _version_query(space: str | None, number: int) -> sa.Select[Any]:
