@@ -16,7 +16,7 @@ from beffroi.policy.engine import RulesPolicy
 from beffroi.policy.loader import load_policy
 from beffroi.policy.problems import PolicyError
 from beffroi.policy.rules import Rule
-from beffroi.policy.versioning import deciding, named, scope_of, source_digest, version_label
+from beffroi.policy.versioning import deciding, named, source_digest, version_label
 from beffroi.store import history, members_store, policy_store
 from beffroi.store.database import Database
 from beffroi.store.writer import Tx
@@ -79,10 +79,7 @@ class PolicyVersions:
         with self.db.read() as conn:
             found = policy_store.get_version(conn, space, number)
         if found is None:
-            where = f"space {space!r}" if space else "the installation default"
-            raise NotFound(
-                f"no policy version {number} in {where}", hint=f"beffroi rules list --space {scope_of(space)}"
-            )
+            raise policy_store.missing_version(space, number)
         return found
 
     def active(self, space: str | None) -> PolicyActivation | None:

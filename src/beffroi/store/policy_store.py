@@ -45,7 +45,7 @@ def activate(tx: Tx, space: str | None, number: int, actor: str) -> bool:
     _lock(tx)
     row = tx.conn.execute(_version_query(space, number)).first()
     if row is None:
-        raise NotFound(f"no version {number} of the {_what(space)}", hint=_list_hint(space))
+        raise missing_version(space, number)
     current = active(tx.conn, space)
     if current is not None and current.version == number:
         return False
@@ -128,11 +128,8 @@ def _version(row: sa.Row[Any]) -> PolicyVersion:
     )
 
 
-def _what(space: str | None) -> str:
-    return "installation's default policy" if space is None else f"policy of space {space!r}"
-
-
-def _list_hint(space: str | None) -> str:
-    return (
-        f"list them: GET /v1/spaces/{scope_of(space)}/policy/versions or beffroi rules list --space {scope_of(space)}"
-    )
+def missing_version(space: str | None, number: int) -> NotFound:
+    what = "the installation's default policy" if space is None else f"the policy of space {space!r}"
+    scope = scope_of(space)
+    hint = f"list them: GET /v1/spaces/{scope}/policy/versions, or beffroi rules list --space {scope}"
+    return NotFound(f"no version {number} of {what}", hint=hint)

@@ -138,7 +138,7 @@ policy_versions = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id")),
     sa.Column("version", sa.Integer, nullable=False),  # 1, 2, 3... per space
-    sa.Column("name", sa.String(200), nullable=False),  # NAME@VERSION as the YAML declares it
+    sa.Column("name", sa.Text, nullable=False),  # NAME@VERSION as the YAML declares it (no length limit there)
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("digest", sa.String(64), nullable=False),  # SHA-256 of the source
     sa.Column("note", sa.Text, nullable=False),

@@ -139,7 +139,7 @@ class BacktestOut(BaseModel):
     space: str
     candidate: str
     items: int  # evaluated: stored items with a verdict, newest first, up to the limit
-    limit_reached: bool  # older items were left out
+    limit_reached: bool  # as many items as the limit: older ones may have been left out
     changed: int  # items whose actions would change
     transitions: dict[str, int]  # "allow->hold": items whose disposition would move so
     actions_before: dict[str, int]  # action kind -> items that got it
