@@ -33,8 +33,7 @@ class InForce:
     origin: Origin
     policy: str  # the name its verdicts carry: space:town-hall@v3, default@v2, or the file's NAME@VERSION
     source: str | None  # None only for the threshold policy, which has no rules
-    version: PolicyVersion | None = None  # None when it comes from the file
-    activation: PolicyActivation | None = None
+    activation: PolicyActivation | None = None  # None when it comes from the file
 
     @property
     def inherited(self) -> bool:
@@ -95,7 +94,7 @@ class PolicyVersions:
         stored = self.version(activation.space, activation.version)
         label = version_label(activation.space, activation.version)
         origin: Origin = "default" if activation.space is None else "space"
-        return InForce(space, origin, label, stored.source, stored, activation)
+        return InForce(space, origin, label, stored.source, activation)
 
     def rules_of(self, source: str | None) -> tuple[Rule, ...]:
         if source is None:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from beffroi.domain import Role
-from beffroi.policy.loader import load_policy
+from beffroi.policy.loader import default_policy_text, load_policy
 from beffroi.policy.problems import PolicyError
 from beffroi.runtime import Runtime
 from beffroi.store.schema import audit_events, policy_activations, policy_versions
@@ -122,6 +122,7 @@ def test_a_space_inherits_the_installation_default_then_the_file(client: TestCli
     shipped = client.get("/v1/spaces/town/policy").json()
     assert (shipped["policy"], shipped["origin"], shipped["inherited"]) == ("beffroi-default@1", "file", True)
     assert shipped["version"] is None and "threat-hold" in [r["name"] for r in shipped["rules"]]
+    assert shipped["digest"] == hashlib.sha256(default_policy_text().encode()).hexdigest()
     push_policy(client, "_default", rules(REVIEW_MARKET, name="everywhere"), activate=True)
     inherited = client.get("/v1/spaces/town/policy").json()
     assert (inherited["policy"], inherited["origin"], inherited["inherited"]) == ("default@v1", "default", True)

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 from beffroi.domain import PolicyVersion, Verdict
 from beffroi.policy.backtest import BacktestReport, Change
 from beffroi.policy.rules import Rule
-from beffroi.policy.versioning import scope_of, version_label
+from beffroi.policy.versioning import scope_of, source_digest, version_label
 from beffroi.policy_versions import InForce, Origin
 from beffroi.web.schemas import ActionOut, actions_out
 
@@ -86,7 +86,7 @@ class InForceOut(BaseModel):
     origin: Origin  # its own version, the installation default's, or the file
     inherited: bool
     version: int | None  # None when it comes from the file
-    digest: str | None
+    digest: str | None  # SHA-256 of the source
     source: str | None  # None only for BEFFROI_POLICY_FILE=thresholds
     rules: list[RuleOut]
     activated_by: str | None
@@ -101,7 +101,7 @@ class InForceOut(BaseModel):
             origin=found.origin,
             inherited=found.inherited,
             version=activation.version if activation else None,
-            digest=activation.digest if activation else None,
+            digest=source_digest(found.source) if found.source is not None else None,
             source=found.source,
             rules=rules_out(rules),
             activated_by=activation.activated_by if activation else None,
