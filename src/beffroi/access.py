@@ -18,13 +18,15 @@ class Permission(StrEnum):
     MEMBER_MANAGE = "member:manage"
     AUDIT_READ = "audit:read"
     JOB_MANAGE = "job:manage"
+    POLICY_READ = "policy:read"
+    POLICY_MANAGE = "policy:manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MODERATOR: frozenset({Permission.ITEM_SUBMIT, Permission.ITEM_READ}),
+    Role.MODERATOR: frozenset({Permission.ITEM_SUBMIT, Permission.ITEM_READ, Permission.POLICY_READ}),
     Role.REVIEWER: frozenset({Permission.ITEM_READ}),
-    Role.ANALYST: frozenset({Permission.ITEM_READ}),
+    Role.ANALYST: frozenset({Permission.ITEM_READ, Permission.POLICY_READ}),
 }
 
 # Admins hold every permission: ITEM_APPROVE and SPACE_CONFIGURE are scoped to the spaces they administer.

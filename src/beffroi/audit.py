@@ -263,3 +263,28 @@ class PublicationRejected(ItemEvent):
     type = "hold.rejected"
     member_id: str
     note: str | None
+
+
+@dataclass(frozen=True)
+class PolicyEvent(AuditEvent):
+    space: str | None  # None: the installation default
+
+    @property
+    def subject(self) -> str:
+        return f"policy:{self.space}" if self.space is not None else "policy:_default"
+
+
+@dataclass(frozen=True)
+class PolicyVersionCreated(PolicyEvent):
+    type = "policy.version_created"
+    version: int
+    digest: str  # SHA-256 of the source: proves which text this version is
+    note: str
+
+
+@dataclass(frozen=True)
+class PolicyActivated(PolicyEvent):
+    type = "policy.activated"
+    version: int
+    digest: str
+    previous_version: int | None  # None: the space inherited a policy until now

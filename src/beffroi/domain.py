@@ -196,6 +196,31 @@ NOT_HELD = Publication(PublicationState.NOT_HELD)
 
 
 @dataclass(frozen=True)
+class PolicyVersion:
+    """One version of a space's policy, never edited once stored. Space None: the installation default."""
+
+    space: str | None
+    version: int  # 1, 2, 3... per space
+    name: str  # NAME@VERSION as its YAML declares it
+    digest: str  # SHA-256 of the source
+    source: str  # the YAML, exactly as submitted
+    note: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class PolicyActivation:
+    """Which version a space applies since when; the newest activation of a space is the one in force."""
+
+    space: str | None
+    version: int
+    digest: str
+    activated_by: str
+    activated_at: datetime
+
+
+@dataclass(frozen=True)
 class Grant:
     role: Role
     space: str | None  # None: every space

@@ -19,13 +19,15 @@ from beffroi.members import Credentials
 from beffroi.pipeline.completions import Completions
 from beffroi.pipeline.embedded import EmbeddedQueue
 from beffroi.pipeline.fetch import MediaFetcher
+from beffroi.pipeline.policies import SpacePolicies
 from beffroi.pipeline.processes import WorkerProcesses
 from beffroi.pipeline.queue import WorkQueue
 from beffroi.pipeline.worker import Worker, is_dead_local_worker, worker_name
 from beffroi.policy.base import Policy
-from beffroi.policy.loader import load_default_policy, load_policy
+from beffroi.policy.loader import default_policy_text, load_default_policy, load_policy
 from beffroi.policy.problems import PolicyError
 from beffroi.policy.thresholds import ThresholdPolicy
+from beffroi.policy_versions import PolicyVersions
 from beffroi.settings import Settings
 from beffroi.store import audit_log, migrate
 from beffroi.store.blobs import BlobStore
@@ -53,6 +55,15 @@ def build_policy(settings: Settings, registry: AnalyzerRegistry) -> Policy:
         ) from None
 
 
+def policy_file_text(settings: Settings) -> str | None:
+    """The source of the policy BEFFROI_POLICY_FILE names, shown when a space inherits it; None: thresholds."""
+    if settings.policy_file == "thresholds":
+        return None
+    if not settings.policy_file:
+        return default_policy_text()
+    return Path(settings.policy_file).read_text(encoding="utf-8")  # build_policy read it already: it exists
+
+
 class Runtime:
     def __init__(
         self,
@@ -65,7 +76,8 @@ class Runtime:
         self.blobs = BlobStore(settings.blob_dir)
         self.queue: WorkQueue = EmbeddedQueue(self.db, settings.job_lease_seconds)
         self.registry = registry or AnalyzerRegistry.discover()
-        self.policy = build_policy(settings, self.registry)
+        self.policy = build_policy(settings, self.registry)  # what decides where no version is active
+        self.policy_versions = PolicyVersions(self.db, self.registry.labels(), self.policy, policy_file_text(settings))
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
         self.completions = Completions()
@@ -100,11 +112,15 @@ class Runtime:
             self.db,
             self.queue,
             analyzers,
-            self.policy,
+            self.space_policies(),
             self.settings,
             on_done or self.completions.notify,
             fetcher,
         )
+
+    def space_policies(self) -> SpacePolicies:
+        """What a worker evaluates items with; each worker holds its own, refreshed once per batch."""
+        return SpacePolicies(self.db, self.registry.labels(), self.policy)
 
     def start_workers(self, count: int) -> None:
         released = self.queue.release(is_dead_local_worker)

@@ -72,7 +72,8 @@ class Settings:
     session_hours: float = _setting(12.0, "Lifetime of a token issued by password login.")
     policy_file: str = _setting(
         "",
-        "The policy's YAML file (docs/policy.md). Empty: the shipped default policy. `thresholds`: the older "
+        "The policy's YAML file (docs/policy.md), for the spaces where no stored version is active, neither their "
+        "own nor the installation default's. Empty: the shipped default policy. `thresholds`: the older "
         "threshold policy, tuned by BEFFROI_REVIEW_THRESHOLD and BEFFROI_HOLD_THRESHOLD.",
     )
     review_threshold: float = _setting(

@@ -40,7 +40,7 @@ class PoisonAnalyzer(Analyzer):
 
 def _worker(runtime: Runtime, poison: str = "poison") -> Worker:
     analyzer = PoisonAnalyzer(AnalyzerContext(runtime.settings), poison)
-    return Worker("test", runtime.db, runtime.queue, [analyzer], runtime.policy, runtime.settings)
+    return Worker("test", runtime.db, runtime.queue, [analyzer], runtime.space_policies(), runtime.settings)
 
 
 def _submit(runtime: Runtime, *texts: str) -> list[str]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
 from beffroi.store import holds_store, items_store, migrate, spaces_store
-from beffroi.store.schema import items, spaces, verdicts
+from beffroi.store.schema import items, metadata, spaces, verdicts
 
 
 def test_an_item_stored_at_0001_reads_back_after_every_migration(settings: Settings) -> None:
@@ -49,3 +52,10 @@ def test_an_item_stored_at_0001_reads_back_after_every_migration(settings: Setti
     assert (verdict.policy, verdict.rules, verdict.shadow) == ("default-thresholds@1", (), ())
     assert not settings.approval.active  # spaces from before 0004 require no approval
     assert publication.state.value == "not_held"
+
+
+def test_the_migrations_build_the_schema_the_code_declares(runtime: Runtime) -> None:
+    with runtime.db.read() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []

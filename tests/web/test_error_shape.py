@@ -117,6 +117,24 @@ def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
         ),
         ("bad feed cursor", "GET", "/v1/verdicts?after=-1", {}, 422, "invalid_request"),
         ("bad holds cursor", "GET", "/v1/holds?after=x", {}, 422, "invalid_request"),
+        (
+            "invalid policy",
+            "POST",
+            "/v1/spaces/default/policy/versions",
+            {"json": {"source": "name: x\nversion: 1\nrules: []\n", "activate": True}},
+            422,
+            "invalid_policy",
+        ),
+        ("policy of an unknown space", "GET", "/v1/spaces/nowhere/policy", {}, 404, "not_found"),
+        ("unknown policy version", "POST", "/v1/spaces/default/policy/versions/7/activate", {}, 404, "not_found"),
+        (
+            "two backtest candidates",
+            "POST",
+            "/v1/spaces/default/policy/backtest",
+            {"json": {"version": 1, "source": "name: x"}},
+            422,
+            "invalid_request",
+        ),
     ]
 
 

@@ -21,6 +21,8 @@ EPILOG = """examples:
   beffroi import posts.jsonl                     JSON lines (or .csv) through the same checks as the API
   beffroi audit verify                           prove no audit row was edited or deleted
   beffroi rules check policy.yaml                compile a policy; errors as FILE:LINE:COL with a hint
+  beffroi rules push policy.yaml --space mairie-clermont --activate   store it as the space's next version
+  beffroi rules backtest policy.yaml --space mairie-clermont           what it would change on stored items
 
 settings come from BEFFROI_* variables or a TOML file named by BEFFROI_CONFIG: `beffroi settings` lists them."""
 

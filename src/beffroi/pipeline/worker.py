@@ -1,4 +1,5 @@
-"""The worker loop: claim a batch, analyze it, apply the policy, store signals and verdicts, audit, ack.
+"""The worker loop: claim a batch, analyze it, apply each item's space policy, store signals and verdicts,
+audit, ack. The policies in force are checked once per batch, so a newly activated version applies at once.
 
 A batch that makes an analyzer raise is retried item by item, so one poison item fails alone: after its
 retries it is marked failed with the error, visible on the item, and never blocks the others.
@@ -19,9 +20,9 @@ from beffroi import audit
 from beffroi.analyzers.base import Analyzer
 from beffroi.domain import ActionKind, Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
+from beffroi.pipeline.policies import PolicyUnavailable, SpacePolicies
 from beffroi.pipeline.queue import Job, WorkQueue
 from beffroi.policy.approval import ApprovalRequired
-from beffroi.policy.base import Policy
 from beffroi.review import cases
 from beffroi.settings import Settings
 from beffroi.space_settings import SpaceSettings
@@ -69,7 +70,7 @@ class Worker:
         db: Database,
         queue: WorkQueue,
         analyzers: Sequence[Analyzer],
-        policy: Policy,
+        policies: SpacePolicies,
         settings: Settings,
         on_done: Callable[[list[str]], None] = lambda ids: None,
         fetcher: MediaFetcher | None = None,
@@ -78,7 +79,7 @@ class Worker:
         self.db = db
         self.queue = queue
         self.analyzers = list(analyzers)
-        self.policy = policy
+        self.policies = policies
         self.settings = settings
         self.on_done = on_done
         self.fetcher = fetcher
@@ -104,6 +105,7 @@ class Worker:
         jobs = self.queue.claim(self.name, self.settings.worker_batch_size)
         if not jobs:
             return 0
+        self.policies.refresh()
         with self.db.read() as conn:
             loaded = items_store.get_items(conn, [job.item_id for job in jobs])
             # Read per batch: a space's new settings apply from the next batch on, in every worker process.
@@ -153,9 +155,13 @@ class Worker:
         return per_item
 
     def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
+        try:
+            policy = self.policies.for_space(item.space)
+        except PolicyUnavailable as exc:  # retried, then failed with the reason on the item: never a silent gap
+            return Outcome(job, item, error=exc.message)
         # Whatever policy judges the item, its space's approval requirement is laid over the verdict.
-        policy = ApprovalRequired(self.policy, {item.space: self._settings(item.space).approval})
-        return Outcome(job, item, signals, policy.evaluate(item, signals))
+        required = ApprovalRequired(policy, {item.space: self._settings(item.space).approval})
+        return Outcome(job, item, signals, required.evaluate(item, signals))
 
     def _settings(self, space: str) -> SpaceSettings:
         return self.spaces.get(space) or SpaceSettings()

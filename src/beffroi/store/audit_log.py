@@ -54,9 +54,10 @@ def append(tx: Tx, events: list[AuditEvent]) -> None:
 
 
 def lock(tx: Tx) -> None:
-    """Take the chain's lock now rather than at the first append. Rows inserted after it commit in the order
-    their ids were drawn, since every other writer waits: the verdict feed relies on it (PostgreSQL; SQLite
-    writers are serialised anyway)."""
+    """Take the chain's lock now rather than at the first append, serialising the rest of this transaction with
+    every other audited write until it commits. For writes that read before they write (the next policy version
+    number), and for the verdict feed: rows inserted after it commit in the order their ids were drawn
+    (PostgreSQL; SQLite writers are serialised anyway). One lock for all, so no two can deadlock."""
     _head(tx)
 
 

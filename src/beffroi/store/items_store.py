@@ -120,6 +120,25 @@ def verdict_for(conn: Connection, item_id: str) -> Verdict | None:
     return None if row is None else verdict_of(row)
 
 
+def signals_for_items(conn: Connection, ids: Sequence[str]) -> dict[str, list[Signal]]:
+    found: dict[str, list[Signal]] = defaultdict(list)
+    for chunk in chunks(list(ids)):
+        query = sa.select(signals).where(signals.c.item_id.in_(chunk)).order_by(signals.c.id)
+        for row in conn.execute(query):
+            found[row.item_id].append(_signal(row))
+    return dict(found)
+
+
+def latest_verdicts(conn: Connection, ids: Sequence[str]) -> dict[str, Verdict]:
+    """Each item's newest verdict: the one it was last given."""
+    found: dict[str, Verdict] = {}
+    for chunk in chunks(list(ids)):
+        newest = sa.select(sa.func.max(verdicts.c.id)).where(verdicts.c.item_id.in_(chunk)).group_by(verdicts.c.item_id)
+        for row in conn.execute(sa.select(verdicts).where(verdicts.c.id.in_(newest.scalar_subquery()))):
+            found[row.item_id] = verdict_of(row)
+    return found
+
+
 def verdict_of(row: sa.Row[Any]) -> Verdict:
     """A verdict from a row of the verdicts table."""
     shadow = tuple(ShadowFiring(s["rule"], _actions(s["actions"]), s["reason"]) for s in row.shadow or [])

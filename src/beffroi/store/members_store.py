@@ -24,6 +24,10 @@ def create_space(tx: Tx, slug: str, name: str, actor: str) -> Space:
     return Space(slug, name, tx.now)
 
 
+def space_exists(conn: Connection, space: str) -> bool:
+    return conn.execute(sa.select(spaces.c.id).where(spaces.c.id == space)).first() is not None
+
+
 def list_spaces(conn: Connection) -> list[Space]:
     return [Space(r.id, r.name, r.created_at) for r in conn.execute(sa.select(spaces).order_by(spaces.c.id))]
 

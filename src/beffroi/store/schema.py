@@ -174,6 +174,43 @@ approvals = sa.Table(
     sa.UniqueConstraint("hold_id", "member_id"),
 )
 
+# Policy versions are immutable: a change is a new row. Space NULL: the installation default.
+policy_versions = sa.Table(
+    "policy_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id")),
+    sa.Column("version", sa.Integer, nullable=False),  # 1, 2, 3... per space
+    sa.Column("name", sa.Text, nullable=False),  # NAME@VERSION as the YAML declares it (no length limit there)
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),  # SHA-256 of the source
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("space_id", "version"),
+    # NULLs are distinct in a unique constraint: the default's numbers need their own partial index.
+    sa.Index(
+        "uq_policy_versions_default_version",
+        "version",
+        unique=True,
+        sqlite_where=sa.text("space_id IS NULL"),
+        postgresql_where=sa.text("space_id IS NULL"),
+    ),
+)
+
+# Append-only: a space's newest activation names the version in force, and the highest id is the generation
+# that running workers compare, once per batch, to notice a change.
+policy_activations = sa.Table(
+    "policy_activations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id")),
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("policy_versions.id"), nullable=False),
+    sa.Column("activated_by", sa.String(200), nullable=False),
+    sa.Column("activated_at", Timestamp, nullable=False),
+    sa.Index(None, "space_id"),
+)
+
 # The embedded work queue. A row exists while work is owed: deleted when done, kept as `failed` when given up.
 jobs = sa.Table(
     "jobs",

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from beffroi import __version__
 from beffroi.runtime import Runtime
 from beffroi.web import errors
-from beffroi.web.routes import accounts, audit, holds, items, media, members, spaces, system, verdicts
+from beffroi.web.routes import accounts, audit, holds, items, media, members, policies, spaces, system, verdicts
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
 and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`. Every error has the
@@ -32,6 +32,6 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (items, holds, verdicts, media, spaces, members, accounts, audit, system):
+    for module in (items, holds, verdicts, media, spaces, members, accounts, policies, audit, system):
         app.include_router(module.router)
     return app

@@ -58,14 +58,14 @@ class VerdictOut(BaseModel):
     def of(cls, v: Verdict) -> VerdictOut:
         return cls(
             policy=v.policy,
-            actions=_actions(v.actions),
+            actions=actions_out(v.actions),
             reasons=list(v.reasons),
             rules=list(v.rules),
-            shadow=[ShadowOut(rule=s.rule, actions=_actions(s.actions), reason=s.reason) for s in v.shadow],
+            shadow=[ShadowOut(rule=s.rule, actions=actions_out(s.actions), reason=s.reason) for s in v.shadow],
         )
 
 
-def _actions(actions: tuple[Action, ...]) -> list[ActionOut]:
+def actions_out(actions: tuple[Action, ...]) -> list[ActionOut]:
     return [ActionOut(kind=a.kind.value, params=dict(a.params)) for a in actions]
 
 
