@@ -16,12 +16,13 @@ class Permission(StrEnum):
     MEMBER_MANAGE = "member:manage"
     AUDIT_READ = "audit:read"
     JOB_MANAGE = "job:manage"
+    DECISION_MAKE = "decision:make"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MODERATOR: frozenset({Permission.ITEM_SUBMIT, Permission.ITEM_READ}),
-    Role.REVIEWER: frozenset({Permission.ITEM_READ}),
+    Role.MODERATOR: frozenset({Permission.ITEM_SUBMIT, Permission.ITEM_READ, Permission.DECISION_MAKE}),
+    Role.REVIEWER: frozenset({Permission.ITEM_READ, Permission.DECISION_MAKE}),
     Role.ANALYST: frozenset({Permission.ITEM_READ}),
 }
 
