@@ -26,6 +26,7 @@ from beffroi.policy.base import Policy
 from beffroi.policy.loader import load_default_policy, load_policy
 from beffroi.policy.problems import PolicyError
 from beffroi.policy.thresholds import ThresholdPolicy
+from beffroi.review.decision_rules import DecisionRules
 from beffroi.settings import Settings
 from beffroi.store import audit_log, migrate
 from beffroi.store.blobs import BlobStore
@@ -66,6 +67,7 @@ class Runtime:
         self.queue: WorkQueue = EmbeddedQueue(self.db, settings.job_lease_seconds)
         self.registry = registry or AnalyzerRegistry.discover()
         self.policy = build_policy(settings, self.registry)
+        self.decision_rules = DecisionRules.from_settings(settings)  # grounds, second review, appeal period
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
         self.completions = Completions()

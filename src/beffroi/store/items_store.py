@@ -144,6 +144,11 @@ def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdi
         )
 
 
+def append_verdicts(tx: Tx, given: Sequence[tuple[str, Verdict]]) -> None:
+    """A later verdict for analysed items (a reviewer's decision): the newest verdict is the one in force."""
+    bulk_insert(tx, verdicts, [_verdict_row(item_id, v, tx.now) for item_id, v in given])
+
+
 def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
     evidence = {"spans": [asdict(span) for span in s.spans], "details": dict(s.details)}
     return {
