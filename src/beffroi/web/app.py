@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from beffroi import __version__
 from beffroi.runtime import Runtime
 from beffroi.web import errors
-from beffroi.web.routes import audit, items, media, members, spaces, system
+from beffroi.web.routes import appeals, audit, decisions, grounds, items, media, members, spaces, system
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
 and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`. Every error has the
@@ -32,6 +32,6 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (items, media, spaces, members, audit, system):
+    for module in (items, media, spaces, members, audit, system, grounds, decisions, appeals):
         app.include_router(module.router)
     return app
