@@ -11,6 +11,7 @@ from beffroi.errors import ConfigError, InvalidRequest
 from beffroi.review.grounds import DSA_CATEGORIES, build_grounds, default_grounds
 from tests.review.decision_support import NO_TOKEN
 
+DOCS = Path(__file__).parents[2] / "docs" / "review.md"
 CUSTOM = """\
 grounds:
   - key: insults_to_staff
@@ -36,6 +37,12 @@ def test_every_shipped_ground_rests_on_one_basis() -> None:
         assert ground.label_fr and ground.label_en
         assert bool(ground.legal_reference) == ground.illegal
         assert bool(ground.terms_reference) != ground.illegal
+
+
+def test_the_review_docs_list_every_shipped_ground() -> None:
+    documented = DOCS.read_text(encoding="utf-8")
+    missing = [g.key for g in default_grounds() if f"| `{g.key}` |" not in documented]
+    assert missing == [], f"add them to the table of shipped grounds in docs/review.md: {missing}"
 
 
 def test_a_grounds_file_replaces_the_shipped_list(tmp_path: Path) -> None:
