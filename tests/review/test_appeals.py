@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from beffroi.domain import Role
+from beffroi.review import appeal_codes
 from beffroi.runtime import Runtime
 from beffroi.store.schema import appeals, audit_events, decisions, notifications, verdicts
 from tests.review.decision_support import NO_TOKEN, Reviewer, claim, removal, reviewer, rows, threat_case
@@ -155,3 +156,11 @@ def test_a_modification_may_only_lighten_the_decision(client: TestClient, runtim
     actions = client.get(f"/v1/items/{item_id}").json()["verdict"]["actions"]
     assert [a["kind"] for a in actions] == ["allow", "label"]
     assert client.post(path, json=lighter, headers=bruno.headers).status_code == 409  # decided already
+
+
+def test_an_appeal_code_survives_loose_retyping() -> None:
+    code = appeal_codes.new_code()
+    assert len(code) == 24 and code.count("-") == 4
+    loose = code.lower().replace("-", " ").replace("o", "0").replace("i", "1")
+    assert appeal_codes.code_hash(loose) == appeal_codes.code_hash(code)
+    assert appeal_codes.code_hash(appeal_codes.new_code()) != appeal_codes.code_hash(code)

@@ -18,7 +18,10 @@ def new_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, GROUPS * 4, 4))
 
 
+LOOKALIKES = str.maketrans("018", "OIB")  # base32 has no 0, 1 or 8: a reader who typed one meant the letter
+
+
 def code_hash(code: str) -> str:
-    """Case, spaces and dashes do not matter: an author retyping the code should not be refused for them."""
-    normal = "".join(code.split()).replace("-", "").upper()
+    """Case, spaces, dashes and look-alike digits do not matter: an author retyping the code is not refused."""
+    normal = "".join(code.split()).replace("-", "").upper().translate(LOOKALIKES)
     return hashlib.sha256(normal.encode()).hexdigest()

@@ -69,6 +69,8 @@ def decide(tx: Tx, appeal_id: str, ruling: Ruling, reviewer: Principal, rules: D
         raise Conflict(f"appeal {appeal_id} is decided already ({appeal.outcome})")
     contested = decisions_store.get(tx.conn, appeal.decision_id)
     assert contested is not None
+    if contested.status is not DecisionStatus.EFFECTIVE:
+        raise Conflict(f"decision {contested.id} is {contested.status.value}: the appeal has nothing left to decide")
     _independent(contested, reviewer)
     actor = f"member:{reviewer.member_id}"
     new = outcome_decision(ruling, contested, appeal.id, reviewer.member_id, rules.grounds, tx.now)
