@@ -20,12 +20,15 @@ class Permission(StrEnum):
     JOB_MANAGE = "job:manage"
     POLICY_READ = "policy:read"
     POLICY_MANAGE = "policy:manage"
+    DECISION_MAKE = "decision:make"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.MODERATOR: frozenset({Permission.ITEM_SUBMIT, Permission.ITEM_READ, Permission.POLICY_READ}),
-    Role.REVIEWER: frozenset({Permission.ITEM_READ}),
+    Role.MODERATOR: frozenset(
+        {Permission.ITEM_SUBMIT, Permission.ITEM_READ, Permission.POLICY_READ, Permission.DECISION_MAKE}
+    ),
+    Role.REVIEWER: frozenset({Permission.ITEM_READ, Permission.DECISION_MAKE}),
     Role.ANALYST: frozenset({Permission.ITEM_READ, Permission.POLICY_READ}),
 }
 

@@ -288,3 +288,73 @@ class PolicyActivated(PolicyEvent):
     version: int
     digest: str
     previous_version: int | None  # None: the space inherited a policy until now
+
+
+@dataclass(frozen=True)
+class DecisionEvent(AuditEvent):
+    decision_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.decision_id
+
+
+@dataclass(frozen=True)
+class DecisionProposed(DecisionEvent):
+    type = "decision.proposed"
+    case_id: str
+    action: str
+    ground: str | None
+    statement: str
+    items: list[str]
+    second_review: list[str]  # why it waits for a second reviewer; empty when it takes effect at once
+
+
+@dataclass(frozen=True)
+class DecisionConfirmed(DecisionEvent):
+    type = "decision.confirmed"
+    case_id: str
+
+
+@dataclass(frozen=True)
+class DecisionRefused(DecisionEvent):
+    type = "decision.refused"
+    case_id: str
+    note: str
+
+
+@dataclass(frozen=True)
+class DecisionTookEffect(DecisionEvent):
+    type = "decision.took_effect"
+    case_id: str
+    action: str
+    items: list[str]
+    supersedes: str | None
+    notices: list[str]  # notices told the outcome
+    authors: list[str]  # authors sent a statement of reasons
+
+
+@dataclass(frozen=True)
+class AppealEvent(AuditEvent):
+    appeal_id: str
+
+    @property
+    def subject(self) -> str:
+        return self.appeal_id
+
+
+@dataclass(frozen=True)
+class AppealFiled(AppealEvent):
+    type = "appeal.filed"
+    decision_id: str
+    author: str
+    explanation_sha256: str  # the author's words stay in the appeal; the chain proves they were not changed
+
+
+@dataclass(frozen=True)
+class AppealDecided(AppealEvent):
+    type = "appeal.decided"
+    decision_id: str
+    outcome: str
+    statement: str
+    new_decision_id: str | None

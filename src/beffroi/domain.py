@@ -38,6 +38,36 @@ class CaseStatus(StrEnum):
     DECIDED = "decided"  # a decision took effect; a later item or notice opens a new case
 
 
+class DecisionAction(StrEnum):
+    """What a reviewer rules. Item actions become verdicts; account actions and reports go to the sinks too."""
+
+    ALLOW = "allow"  # no action, or restore what an earlier decision restricted
+    LABEL = "label"
+    HIDE = "hide"
+    REMOVE = "remove"
+    SUSPEND_ACCOUNT = "suspend_account"
+    TERMINATE_ACCOUNT = "terminate_account"
+    REPORT_AUTHORITIES = "report_authorities"
+
+
+class DecisionStatus(StrEnum):
+    PENDING = "pending"  # waits for a second reviewer; no effect until confirmed
+    REFUSED = "refused"  # the second reviewer refused it: it never took effect
+    EFFECTIVE = "effective"  # took effect: the ruling in force on its case
+    SUPERSEDED = "superseded"  # a later decision on the case replaced it; kept as history
+
+
+class AppealStatus(StrEnum):
+    OPEN = "open"
+    DECIDED = "decided"
+
+
+class AppealOutcome(StrEnum):
+    UPHELD = "upheld"  # the contested decision stands
+    REVERSED = "reversed"  # undone: a new decision allows (restores) the content
+    MODIFIED = "modified"  # replaced by a lighter action
+
+
 class CaseGroup(StrEnum):
     """What a case gathers: one item, every item of an author, or every item carrying one media."""
 
@@ -253,3 +283,66 @@ class Case:
     locked_until: datetime | None = None
     closed_at: datetime | None = None
     item_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A policy ground a decision rests on, and the DSA statement-of-reasons category it reports under."""
+
+    key: str
+    label_fr: str
+    label_en: str
+    illegal: bool  # illegal content under a law, rather than content incompatible with the terms
+    category: str  # a DSA Transparency Database STATEMENT_CATEGORY_*
+    legal_reference: str | None = None  # the provisions broken, when illegal
+    terms_reference: str | None = None  # the clause of the terms, when not illegal
+    description_fr: str = ""
+    description_en: str = ""
+
+    @property
+    def reference(self) -> str:
+        return (self.legal_reference if self.illegal else self.terms_reference) or ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's ruling on a case. Never edited: a later decision supersedes it."""
+
+    id: str
+    case_id: str
+    space: str
+    action: DecisionAction
+    ground: Ground | None  # as it read when the decision was made; None for an allow without ground
+    statement: str  # the statement of reasons: facts and why
+    item_ids: tuple[str, ...]
+    reviewer: str  # member id
+    status: DecisionStatus
+    created_at: datetime
+    second_review: tuple[str, ...] = ()  # why a second reviewer must confirm it; empty when none must
+    second_reviewer: str | None = None
+    second_reviewed_at: datetime | None = None
+    refusal_note: str | None = None
+    effective_at: datetime | None = None
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    appeal_id: str | None = None  # the appeal whose outcome it is
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """An author contests a decision; a reviewer who took no part in it decides."""
+
+    id: str
+    decision_id: str
+    case_id: str
+    space: str
+    author: str  # platform:author id
+    explanation: str
+    status: AppealStatus
+    filed_at: datetime
+    filed_by: str  # "author" (with the appeal code) or "member:<id>" (a platform on the author's behalf)
+    outcome: AppealOutcome | None = None
+    statement: str | None = None
+    reviewer: str | None = None
+    outcome_decision_id: str | None = None  # the decision a reversal or modification made
+    decided_at: datetime | None = None

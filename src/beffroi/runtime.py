@@ -28,6 +28,7 @@ from beffroi.policy.loader import default_policy_text, load_default_policy, load
 from beffroi.policy.problems import PolicyError
 from beffroi.policy.thresholds import ThresholdPolicy
 from beffroi.policy_versions import PolicyVersions
+from beffroi.review.decision_rules import DecisionRules
 from beffroi.settings import Settings
 from beffroi.store import audit_log, migrate
 from beffroi.store.blobs import BlobStore
@@ -78,6 +79,7 @@ class Runtime:
         self.registry = registry or AnalyzerRegistry.discover()
         self.policy = build_policy(settings, self.registry)  # what decides where no version is active
         self.policy_versions = PolicyVersions(self.db, self.registry.labels(), self.policy, policy_file_text(settings))
+        self.decision_rules = DecisionRules.from_settings(settings)  # grounds, second review, appeal period
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
         self.completions = Completions()

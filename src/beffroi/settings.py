@@ -88,6 +88,25 @@ class Settings:
     review_lock_minutes: float = _setting(
         30.0, "How long a claimed case stays locked to its reviewer; claiming it again renews the lock."
     )
+    grounds_file: str = _setting(
+        "",
+        "The policy grounds' YAML file (docs/review.md): what decisions rest on, with their DSA categories. "
+        "Empty: the shipped default grounds.",
+    )
+    second_review_actions: str = _setting(
+        "report_authorities,terminate_account",
+        "Comma-separated decision actions that take effect only once a second reviewer confirms them.",
+    )
+    second_review_official_actions: str = _setting(
+        "remove,hide",
+        "Comma-separated decision actions that need a second reviewer when an item's author is an elected "
+        "official or public figure (item context `author_is_official`).",
+    )
+    appeal_days: int = _setting(
+        183,
+        "Days after a decision takes effect during which its author may appeal. The DSA (Art. 20) asks for "
+        "at least six months.",
+    )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 
     @property
@@ -103,6 +122,10 @@ class Settings:
     @property
     def review_lock(self) -> timedelta:
         return timedelta(minutes=self.review_lock_minutes)
+
+    @property
+    def appeal_period(self) -> timedelta:
+        return timedelta(days=self.appeal_days)
 
     @property
     def blob_dir(self) -> Path:

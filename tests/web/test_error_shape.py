@@ -135,6 +135,41 @@ def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
             422,
             "invalid_request",
         ),
+        (
+            "decision on no case",
+            "POST",
+            "/v1/cases/case_none/decisions",
+            {"json": {"action": "allow"}},
+            404,
+            "not_found",
+        ),
+        (
+            "unknown decision action",
+            "POST",
+            "/v1/cases/case_none/decisions",
+            {"json": {"action": "delete"}},
+            422,
+            "invalid_request",
+        ),
+        (
+            "appeal without a code",
+            "POST",
+            "/v1/appeals",
+            {"json": {"decision_id": "dec_none", "explanation": "unfair"}, "headers": {"Authorization": ""}},
+            422,
+            "invalid_request",
+        ),
+        (
+            "appeal with a wrong code",
+            "POST",
+            "/v1/appeals",
+            {
+                "json": {"decision_id": "dec_none", "appeal_code": "AAAA", "explanation": "unfair"},
+                "headers": {"Authorization": ""},
+            },
+            404,
+            "not_found",
+        ),
     ]
 
 

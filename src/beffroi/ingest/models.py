@@ -55,6 +55,11 @@ class ContextIn(BaseModel):
     audience_size: int | None = Field(default=None, ge=0, description="Followers or members who may see it.")
     in_name_of_space: bool = Field(default=False, description="Posted as the space itself (e.g. a group page).")
     author_role: str | None = Field(default=None, max_length=40, description="The author's role in the space.")
+    author_is_official: bool = Field(
+        default=False,
+        description="The author is an elected official or public figure: removing or hiding their content then "
+        "needs a second reviewer (BEFFROI_SECOND_REVIEW_OFFICIAL_ACTIONS).",
+    )
 
 
 class ItemIn(BaseModel):

@@ -15,7 +15,7 @@ from beffroi.store import accounts_store, audit_log, holds_store, items_store
 from beffroi.store.holds_store import HoldRecord
 from beffroi.store.writer import Tx
 
-POLICY = "approval"  # the policy named by verdicts that approvals write
+POLICY = items_store.APPROVAL_POLICY  # the policy named by verdicts that approvals write
 
 
 def decide(tx: Tx, caller: Principal, item_id: str, decision: ApprovalChoice, note: str | None) -> Publication:

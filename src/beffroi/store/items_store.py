@@ -129,11 +129,25 @@ def signals_for_items(conn: Connection, ids: Sequence[str]) -> dict[str, list[Si
     return dict(found)
 
 
+# Verdicts written by people rather than by a policy: an approval of a held item, a reviewer's decision.
+APPROVAL_POLICY = "approval"
+DECISION_POLICY_PREFIX = "decision:"
+
+
+def by_policy() -> sa.ColumnElement[bool]:
+    """Verdicts a policy gave, not people: what a backtest compares a candidate policy with."""
+    return sa.and_(verdicts.c.policy != APPROVAL_POLICY, ~verdicts.c.policy.startswith(DECISION_POLICY_PREFIX))
+
+
 def latest_verdicts(conn: Connection, ids: Sequence[str]) -> dict[str, Verdict]:
-    """Each item's newest verdict: the one it was last given."""
+    """Each item's newest verdict from a policy (approvals and reviewers' decisions left aside)."""
     found: dict[str, Verdict] = {}
     for chunk in chunks(list(ids)):
-        newest = sa.select(sa.func.max(verdicts.c.id)).where(verdicts.c.item_id.in_(chunk)).group_by(verdicts.c.item_id)
+        newest = (
+            sa.select(sa.func.max(verdicts.c.id))
+            .where(verdicts.c.item_id.in_(chunk), by_policy())
+            .group_by(verdicts.c.item_id)
+        )
         for row in conn.execute(sa.select(verdicts).where(verdicts.c.id.in_(newest.scalar_subquery()))):
             found[row.item_id] = verdict_of(row)
     return found

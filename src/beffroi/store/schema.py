@@ -328,3 +328,73 @@ notifications = sa.Table(
     sa.Column("delivered_at", Timestamp),
     sa.Index(None, "recipient"),
 )
+
+# A reviewer's ruling on a case. Rows are never updated but for their status: a later decision supersedes one,
+# and `supersedes`/`superseded_by` keep the history. `ground` is the ground as it read when decided.
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("action", sa.String(30), nullable=False),
+    sa.Column("ground_key", sa.String(100)),  # NULL: an allow that names no ground
+    sa.Column("ground", Json),
+    sa.Column("statement", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending | refused | effective | superseded
+    sa.Column("reviewer_id", sa.String(40), sa.ForeignKey("members.id"), nullable=False),
+    sa.Column("second_review", Json, nullable=False),  # why a second reviewer must confirm; [] when none must
+    sa.Column("second_reviewer_id", sa.String(40), sa.ForeignKey("members.id")),
+    sa.Column("second_reviewed_at", Timestamp),
+    sa.Column("refusal_note", sa.Text),
+    sa.Column("supersedes", sa.String(40)),
+    sa.Column("superseded_by", sa.String(40)),
+    sa.Column("appeal_id", sa.String(40)),  # the appeal whose outcome it is
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("effective_at", Timestamp),
+    sa.Index(None, "case_id"),
+    sa.Index(None, "status", "space_id"),
+)
+
+decision_items = sa.Table(
+    "decision_items",
+    metadata,
+    sa.Column("decision_id", sa.String(40), sa.ForeignKey("decisions.id"), primary_key=True),
+    sa.Column("item_id", sa.String(40), sa.ForeignKey("items.id"), primary_key=True),
+    sa.Index(None, "item_id"),
+)
+
+# One statement of reasons per author of a decision's items. The appeal code it carried is a secret: only its
+# SHA-256 is kept, and it is what lets an author without an account appeal.
+statements = sa.Table(
+    "statements",
+    metadata,
+    sa.Column("decision_id", sa.String(40), sa.ForeignKey("decisions.id"), primary_key=True),
+    sa.Column("author", sa.String(250), primary_key=True),  # platform:author id
+    sa.Column("code_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+# An author contests a decision. `open_decision` holds the decision id while the appeal is open, NULL once
+# decided: its unique index keeps one open appeal per decision, even between concurrent requests.
+appeals = sa.Table(
+    "appeals",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("decision_id", sa.String(40), sa.ForeignKey("decisions.id"), nullable=False),
+    sa.Column("open_decision", sa.String(40), unique=True),
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("space_id", sa.String(64), sa.ForeignKey("spaces.id"), nullable=False),
+    sa.Column("author", sa.String(250), nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.Column("filed_by", sa.String(60), nullable=False),  # author | member:<id>
+    sa.Column("status", sa.String(16), nullable=False),  # open | decided
+    sa.Column("outcome", sa.String(16)),  # upheld | reversed | modified
+    sa.Column("statement", sa.Text),
+    sa.Column("reviewer_id", sa.String(40), sa.ForeignKey("members.id")),
+    sa.Column("outcome_decision_id", sa.String(40), sa.ForeignKey("decisions.id")),
+    sa.Column("filed_at", Timestamp, nullable=False),
+    sa.Column("decided_at", Timestamp),
+    sa.Index(None, "decision_id"),
+    sa.Index(None, "status", "space_id"),
+)

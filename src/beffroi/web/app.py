@@ -10,7 +10,21 @@ from fastapi import FastAPI
 from beffroi import __version__
 from beffroi.runtime import Runtime
 from beffroi.web import errors
-from beffroi.web.routes import accounts, audit, holds, items, media, members, policies, spaces, system, verdicts
+from beffroi.web.routes import (
+    accounts,
+    appeals,
+    audit,
+    decisions,
+    grounds,
+    holds,
+    items,
+    media,
+    members,
+    policies,
+    spaces,
+    system,
+    verdicts,
+)
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
 and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`. Every error has the
@@ -32,6 +46,7 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (items, holds, verdicts, media, spaces, members, accounts, policies, audit, system):
+    routers = (items, holds, verdicts, media, spaces, members, accounts, policies, grounds, decisions, appeals)
+    for module in (*routers, audit, system):
         app.include_router(module.router)
     return app

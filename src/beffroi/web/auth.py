@@ -29,5 +29,13 @@ async def authenticated(request: Request) -> Principal:
     return cached if cached is not None else await run_in_threadpool(credentials.principal, token.strip())
 
 
+async def perhaps_authenticated(request: Request) -> Principal | None:
+    """For the few calls people outside Beffroi make too (an author's appeal): no token is no caller."""
+    if not request.headers.get("authorization", "").strip():
+        return None
+    return await authenticated(request)
+
+
 Caller = Annotated[Principal, Depends(authenticated)]
+OptionalCaller = Annotated[Principal | None, Depends(perhaps_authenticated)]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]

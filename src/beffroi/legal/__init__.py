@@ -1,0 +1,1 @@
+"""What the law asks for: DSA statements of reasons, evidence bundles, transparency reports."""
