@@ -14,6 +14,7 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     REVIEWER = "reviewer"
     ANALYST = "analyst"
+    TRUSTED_FLAGGER = "trusted_flagger"  # DSA Art. 22: its notices are marked and reviewed first; nothing else
 
 
 class ItemStatus(StrEnum):
@@ -36,6 +37,17 @@ class ActionKind(StrEnum):
 class CaseStatus(StrEnum):
     OPEN = "open"  # waiting for a decision (assigned or not)
     DECIDED = "decided"  # a decision took effect; a later item or notice opens a new case
+
+
+class NoticeStatus(StrEnum):
+    RECEIVED = "received"  # acknowledged, waiting for its case's decision
+    DECIDED = "decided"  # the outcome is recorded and owed to the notifier
+
+
+class NotifierKind(StrEnum):
+    ANONYMOUS = "anonymous"  # neither a name nor an email, nor a token
+    PERSON = "person"  # a name or an email, or a member's token
+    TRUSTED_FLAGGER = "trusted_flagger"  # a token whose member is a trusted flagger in the item's space
 
 
 class CaseGroup(StrEnum):
@@ -157,6 +169,27 @@ class Member:
     name: str
     grants: tuple[Grant, ...]
     disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A report about an item (DSA Art. 16), with who sent it and, once its case is decided, the outcome."""
+
+    id: str
+    item_id: str
+    space: str
+    case_id: str | None
+    reason: str  # a reason key (review/notice_reasons.py)
+    explanation: str
+    notifier_kind: NotifierKind
+    notifier_name: str | None
+    notifier_email: str | None
+    trusted: bool
+    flagged: bool  # part of a flood from its source
+    status: NoticeStatus
+    received_at: datetime
+    outcome: Mapping[str, Any] | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,9 @@ class Runtime:
         registry: AnalyzerRegistry | None = None,
         http_transport: httpx.BaseTransport | None = None,
     ):
+        settings.review_sla_overrides  # noqa: B018  # a malformed BEFFROI_REVIEW_SLA_BY_QUEUE stops start-up
+        if settings.notice_rate_limit < 1:
+            raise ConfigError(f"BEFFROI_NOTICE_RATE_LIMIT={settings.notice_rate_limit}: allow at least 1 an hour")
         self.settings = settings
         self.db = Database(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
         self.blobs = BlobStore(settings.blob_dir)
@@ -83,6 +86,10 @@ class Runtime:
         self._threads: list[threading.Thread] = []
         self._workers: list[Worker] = []
         self._processes: WorkerProcesses | None = None
+
+    def policy_for(self, space: str) -> Policy:
+        """The policy that judges the space's items; one for every space until spaces carry their own."""
+        return self.policy
 
     def migrate(self) -> None:
         migrate.upgrade(self.db)

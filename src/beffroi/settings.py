@@ -84,8 +84,18 @@ class Settings:
     review_sla_hours: float = _setting(
         24.0, "Hours within which a newly opened case should be decided: its due time in the review queues."
     )
+    review_sla_by_queue: str = _setting(
+        "",
+        "Per-queue SLA in hours, overriding BEFFROI_REVIEW_SLA_HOURS for the queues named, e.g. "
+        "`threats=4,notices=24`. Applied when a case opens.",
+    )
     review_lock_minutes: float = _setting(
         30.0, "How long a claimed case stays locked to its reviewer; claiming it again renews the lock."
+    )
+    notice_rate_limit: int = _setting(
+        20,
+        "Notices one source (a token's member, else the notifier's email, else the client address) may send per "
+        "hour. Past it, notices are refused with 429 and that source's notices of the hour are flagged as a flood.",
     )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 
@@ -98,6 +108,14 @@ class Settings:
     @property
     def review_sla(self) -> timedelta:
         return timedelta(hours=self.review_sla_hours)
+
+    @property
+    def review_sla_overrides(self) -> dict[str, timedelta]:
+        """BEFFROI_REVIEW_SLA_BY_QUEUE parsed: queue -> SLA. Raises ConfigError naming the entry that is wrong."""
+        return dict(_queue_sla(entry) for entry in self.review_sla_by_queue.split(",") if entry.strip())
+
+    def review_sla_for(self, queue: str) -> timedelta:
+        return self.review_sla_overrides.get(queue, self.review_sla)
 
     @property
     def review_lock(self) -> timedelta:
@@ -138,6 +156,20 @@ class Settings:
             shown = "********" if spec.metadata["secret"] and value else str(value)
             rows.append((ENV_PREFIX + spec.name.upper(), shown, str(spec.metadata["help"])))
         return rows
+
+
+def _queue_sla(entry: str) -> tuple[str, timedelta]:
+    queue, _, hours = (part.strip() for part in entry.partition("="))
+    try:
+        sla = timedelta(hours=float(hours))
+    except ValueError:
+        sla = timedelta(0)
+    if not queue or sla <= timedelta(0):
+        raise ConfigError(
+            f"BEFFROI_REVIEW_SLA_BY_QUEUE: {entry.strip()!r} is not QUEUE=HOURS with hours above 0",
+            hint="write it as threats=4,notices=24",
+        )
+    return queue, sla
 
 
 def _parse(spec: dataclasses.Field[Any], raw: str, source: str) -> Any:

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from beffroi import audit
@@ -23,7 +23,7 @@ from beffroi.pipeline.queue import Job, WorkQueue
 from beffroi.policy.base import Policy
 from beffroi.review import cases
 from beffroi.settings import Settings
-from beffroi.store import audit_log, items_store
+from beffroi.store import audit_log, items_store, notices_store
 from beffroi.store.database import Database
 from beffroi.store.writer import Tx
 
@@ -58,6 +58,7 @@ class Outcome:
     signals: list[Signal] | None = None
     verdict: Verdict | None = None
     error: str | None = None
+    notices: int = 0  # the count the verdict was given with
 
 
 class Worker:
@@ -101,14 +102,16 @@ class Worker:
         jobs = self.queue.claim(self.name, self.settings.worker_batch_size)
         if not jobs:
             return 0
+        ids = [job.item_id for job in jobs]
         with self.db.read() as conn:
-            loaded = items_store.get_items(conn, [job.item_id for job in jobs])
-        outcomes = self._analyze(jobs, loaded)
+            loaded = items_store.get_items(conn, ids)
+            reported = notices_store.counts(conn, ids)
+        outcomes = self._analyze(jobs, loaded, reported)
         self.db.writer.run(lambda tx: self._record(tx, outcomes))
         self.on_done([o.job.item_id for o in outcomes if o.error is None or self._gives_up(o.job)])
         return len(jobs)
 
-    def _analyze(self, jobs: list[Job], loaded: dict[str, Item]) -> list[Outcome]:
+    def _analyze(self, jobs: list[Job], loaded: dict[str, Item], reported: Mapping[str, int]) -> list[Outcome]:
         gone = [Outcome(job, None) for job in jobs if job.item_id not in loaded]  # deleted since: nothing owed
         present, unfetched = self._with_media([(job, loaded[job.item_id]) for job in jobs if job.item_id in loaded])
         gone += unfetched  # their error sends them back to the queue
@@ -116,8 +119,9 @@ class Worker:
             signals = self._signals([item for _, item in present])
         except Exception:
             log.warning("worker %s: a batch of %d failed; isolating the item at fault", self.name, len(present))
-            return gone + [self._analyze_one(job, item) for job, item in present]
-        return gone + [self._judged(job, item, found) for (job, item), found in zip(present, signals, strict=True)]
+            return gone + [self._analyze_one(job, item, reported) for job, item in present]
+        judged = [self._judged(job, item, found, reported) for (job, item), found in zip(present, signals, strict=True)]
+        return gone + judged
 
     def _with_media(self, work: list[tuple[Job, Item]]) -> tuple[list[tuple[Job, Item]], list[Outcome]]:
         """Fetch media given by URL; an item whose fetch must be retried leaves the batch with its error."""
@@ -131,9 +135,9 @@ class Worker:
                 failed.append(Outcome(job, item, error=f"could not fetch media: {exc}"))
         return ready, failed
 
-    def _analyze_one(self, job: Job, item: Item) -> Outcome:
+    def _analyze_one(self, job: Job, item: Item, reported: Mapping[str, int]) -> Outcome:
         try:
-            return self._judged(job, item, self._signals([item])[0])
+            return self._judged(job, item, self._signals([item])[0], reported)
         except Exception as exc:
             return Outcome(job, item, error=_describe(exc))
 
@@ -147,30 +151,32 @@ class Worker:
                 found.extend(more)
         return per_item
 
-    def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
-        return Outcome(job, item, signals, self.policy.evaluate(item, signals))
+    def _judged(self, job: Job, item: Item, signals: list[Signal], reported: Mapping[str, int]) -> Outcome:
+        count = reported.get(item.id, 0)
+        return Outcome(job, item, signals, self.policy.evaluate(item, signals, count), notices=count)
+
+    def _recounted(self, tx: Tx, done: list[Outcome]) -> list[Outcome]:
+        """Judge again the items whose notices changed since they were judged: a notice that arrived meanwhile
+        found the item still pending and left its count to this verdict (both lock the item row)."""
+        reported = notices_store.counts(tx.conn, [o.job.item_id for o in done], lock_items=True)
+        return [
+            self._judged(o.job, o.item, o.signals or [], reported)
+            if o.item is not None and reported.get(o.item.id, 0) != o.notices
+            else o
+            for o in done
+        ]
 
     def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
         finished = [o for o in outcomes if o.error is None]
-        done = [o for o in finished if o.item is not None]
+        done = self._recounted(tx, [o for o in finished if o.item is not None])
         items_store.record_analysis(tx, [(o.job.item_id, o.signals or [], o.verdict) for o in done if o.verdict])
         actor = f"worker:{self.name}"
         events: list[audit.AuditEvent] = []
         for o in done:
             assert o.verdict is not None
             events.append(audit.SignalsRecorded(actor, o.job.item_id, [_summary(s) for s in o.signals or []]))
-            events.append(
-                audit.VerdictIssued(
-                    actor,
-                    o.job.item_id,
-                    o.verdict.policy,
-                    [a.kind.value for a in o.verdict.actions],
-                    list(o.verdict.reasons),
-                    list(o.verdict.rules),
-                    [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in o.verdict.shadow],
-                )
-            )
-        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla))
+            events.append(audit.VerdictIssued.of(actor, o.job.item_id, o.verdict))
+        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla_for))
         self.queue.complete(tx, [o.job for o in finished])
         for o in outcomes:
             if o.error is not None:

@@ -144,6 +144,11 @@ def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdi
         )
 
 
+def record_verdict(tx: Tx, item_id: str, verdict: Verdict) -> None:
+    """A later verdict for an analysed item (its notices changed): the latest one is the item's verdict."""
+    bulk_insert(tx, verdicts, [_verdict_row(item_id, verdict, tx.now)])
+
+
 def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
     evidence = {"spans": [asdict(span) for span in s.spans], "details": dict(s.details)}
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,3 +67,8 @@ def _statement(dialect: Dialect, table: sa.Table, columns: tuple[str, ...], conf
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; every one was written in UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
