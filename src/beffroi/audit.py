@@ -215,6 +215,13 @@ class CaseItemAdded(CaseEvent):
 
 
 @dataclass(frozen=True)
+class CasePriorityRaised(CaseEvent):
+    type = "case.priority_raised"
+    priority: int  # the case's priority now
+    reason: str  # the rule or notice that asked for it
+
+
+@dataclass(frozen=True)
 class CaseClaimed(CaseEvent):
     type = "case.claimed"
     until: str

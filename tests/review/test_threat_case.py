@@ -36,6 +36,7 @@ def test_a_threat_opens_a_case_in_the_threats_queue(client: TestClient) -> None:
     assert "threat" in {s["label"] for s in joined["item"]["signals"]}
     assert joined["item"]["verdict"]["actions"][0]["kind"] == "hold"
     assert joined["reason"].startswith("threat-hold")
+    assert detail["notices"] == []
 
     [queue] = client.get("/v1/queues").json()
     assert (queue["queue"], queue["open"], queue["unclaimed"], queue["overdue"]) == ("threats", 1, 1, 0)

@@ -86,6 +86,10 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: Sla) 
         priority, reach = case.priority, case.reach
         for request in asked:
             if (case.id, request.item_id) in already:
+                # An item judged again (its notices changed) may ask more of the case it is in already.
+                if request.priority > priority:
+                    events.append(audit.CasePriorityRaised(actor, case.id, request.priority, request.reason))
+                priority, reach = max(priority, request.priority), max(reach, request.reach)
                 continue
             already.add((case.id, request.item_id))
             insert_ignore(

@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from beffroi import __version__
 from beffroi.runtime import Runtime
 from beffroi.web import errors
-from beffroi.web.routes import audit, cases, items, media, members, spaces, system
+from beffroi.web.routes import audit, cases, items, media, members, notices, notifications, spaces, system
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
-and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`.
+and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>` (notices need none).
 Every error has the shape `{"error": {"status", "code", "message", "hint"?, "details"?}}`."""
 
 
@@ -32,6 +32,6 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    for module in (items, media, spaces, members, cases, audit, system):
+    for module in (items, media, spaces, members, cases, notices, notifications, audit, system):
         app.include_router(module.router)
     return app

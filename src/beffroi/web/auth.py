@@ -31,3 +31,13 @@ async def authenticated(request: Request) -> Principal:
 
 Caller = Annotated[Principal, Depends(authenticated)]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+async def maybe_authenticated(request: Request) -> Principal | None:
+    """For endpoints open to everyone (notices): no Authorization header is anonymous; a bad token is still 401."""
+    if not request.headers.get("authorization", "").strip():
+        return None
+    return await authenticated(request)
+
+
+MaybeCaller = Annotated[Principal | None, Depends(maybe_authenticated)]

@@ -10,6 +10,7 @@ from beffroi.domain import CaseStatus
 from beffroi.review.case_reads import CaseItem, Lock, Size
 from beffroi.review.queues import QueueStats, Ranked
 from beffroi.store.sql import utc
+from beffroi.web.notice_schemas import NoticeOut
 from beffroi.web.schemas import ItemOut
 
 
@@ -77,6 +78,7 @@ class CaseItemOut(BaseModel):
 
 class CaseDetailOut(CaseOut):
     items: list[CaseItemOut]
+    notices: list[NoticeOut]
 
 
 class QueueOut(BaseModel):

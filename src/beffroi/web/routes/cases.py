@@ -14,8 +14,11 @@ from beffroi.errors import Forbidden, NotFound
 from beffroi.review import case_reads, locks, queues
 from beffroi.review.queues import CaseFilter, Ranked
 from beffroi.runtime import Runtime
+from beffroi.store import notices_store
+from beffroi.store.notices_store import NoticeFilter
 from beffroi.web.auth import Caller, RuntimeDep
 from beffroi.web.case_schemas import CaseDetailOut, CaseItemOut, CaseOut, QueueOut
+from beffroi.web.notice_schemas import NoticeOut
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -113,7 +116,12 @@ def _detail(runtime: Runtime, caller: Principal, case_id: str) -> CaseDetailOut:
         row = _visible(conn, caller, case_id)
         [summary] = _summaries(conn, [queues.rank(row, now)], now)
         joined = case_reads.items_of(conn, case_id)
-    return CaseDetailOut(**summary.model_dump(), items=[CaseItemOut.of(j) for j in joined])
+        reports = notices_store.find(conn, NoticeFilter(None, case_id=case_id), limit=1000)
+    return CaseDetailOut(
+        **summary.model_dump(),
+        items=[CaseItemOut.of(j) for j in joined],
+        notices=[NoticeOut.of(n) for n in reports],
+    )
 
 
 def _require_review(runtime: Runtime, caller: Principal, case_id: str) -> None:

@@ -1,0 +1,206 @@
+"""Notices (DSA Art. 16): anyone, with or without an account, reports an item with a reason and an explanation.
+
+The notifier gets an acknowledgement and a receipt (a secret shown once, kept as its SHA-256) to read the
+notice's status and outcome later. The notice joins the open case that holds the item, in any queue (so
+duplicate notices gather in one case), or opens one in the `notices` queue. A trusted flagger's notice is
+marked, opens its case at a higher priority, and raises the priority of a case it joins (DSA Art. 22).
+The policy is then asked again with the new `notices` count (review/reevaluate.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from beffroi import audit, ids
+from beffroi.access import Permission, Principal
+from beffroi.domain import CaseGroup, CaseStatus, Item, Notice, NoticeStatus, NotifierKind
+from beffroi.errors import NotFound
+from beffroi.policy.base import Policy
+from beffroi.review import cases, floods, notifications
+from beffroi.review.notice_reasons import REASONS
+from beffroi.review.reevaluate import reevaluate
+from beffroi.store import audit_log, items_store, notices_store, schema
+from beffroi.store.schema import case_items, items
+from beffroi.store.writer import Tx
+
+QUEUE = "notices"
+PRIORITY = 30  # a user's report: reviewed, below what the analyzers found severe
+TRUSTED_PRIORITY = 70  # a trusted flagger's: ahead of most analyzer findings
+TRUSTED_RAISE = 10  # each trusted notice moves the case it joins up by this much, to TRUSTED_PRIORITY at least
+RECEIPT_PREFIX = "ntr_"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A notice as sent: the item (its Beffroi id, or its platform and remote id) and what the notifier says."""
+
+    reason: str  # already checked against REASONS
+    explanation: str
+    item_id: str | None = None
+    platform: str | None = None
+    remote_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Sender:
+    principal: Principal | None  # a member's or trusted flagger's token, when one was sent
+    address: str | None  # the client's address: the rate limit's last resort
+
+    def source_key(self, email: str | None) -> str:
+        if self.principal is not None:
+            return f"member:{self.principal.member_id}"  # every token of a member counts as one source
+        if email:
+            return f"email:{email.strip().lower()}"
+        return f"address:{self.address or 'unknown'}"
+
+    @property
+    def actor(self) -> str:
+        return f"member:{self.principal.member_id}" if self.principal else "anonymous"
+
+
+@dataclass(frozen=True)
+class Received:
+    notice: Notice
+    receipt: str  # shown once: only its hash is stored
+
+
+@dataclass(frozen=True)
+class Refused:
+    retry_after: int  # seconds
+
+
+def receipt_hash(receipt: str) -> str:
+    # Receipts are 256 random bits: a fast hash is enough, there is nothing to brute-force.
+    return hashlib.sha256(receipt.encode()).hexdigest()
+
+
+def receive(
+    tx: Tx, draft: Draft, sender: Sender, limit: int, policy_for: Callable[[str], Policy], sla: cases.Sla
+) -> Received | Refused:
+    source = sender.source_key(draft.email)
+    admission = floods.admit(tx, source, limit, sender.actor)
+    if admission.refused_for is not None:
+        return Refused(admission.refused_for)
+    item = _locked_item(tx, draft)
+    trusted = sender.principal is not None and sender.principal.can(Permission.NOTICE_TRUSTED, item.space)
+    notice_id, receipt = ids.new_id("ntc"), RECEIPT_PREFIX + secrets.token_urlsafe(32)
+    case_id, priority, events = _join_case(tx, item, trusted, f"notice {notice_id}: {draft.reason}", sender, sla)
+    notice = Notice(
+        id=notice_id,
+        item_id=item.id,
+        space=item.space,
+        case_id=case_id,
+        reason=draft.reason,
+        explanation=draft.explanation,
+        notifier_kind=_kind(draft, sender, trusted),
+        notifier_name=draft.name or (sender.principal.name if sender.principal else None),
+        notifier_email=draft.email,
+        trusted=trusted,
+        flagged=admission.flood,
+        status=NoticeStatus.RECEIVED,
+        received_at=tx.now,
+    )
+    member_id = sender.principal.member_id if sender.principal else None
+    notices_store.insert(tx, notice, member_id=member_id, source_key=source, receipt_hash=receipt_hash(receipt))
+    notifications.queue(
+        tx, notifications.NOTICE_ACKNOWLEDGED, notice.id, item.space, notice.id, acknowledgement(notice, item)
+    )
+    events.append(
+        audit.NoticeReceived(
+            sender.actor,
+            notice.id,
+            item.id,
+            case_id,
+            notice.reason,
+            notice.notifier_kind.value,
+            trusted,
+            floods.source_digest(source),
+            priority,
+        )
+    )
+    events += reevaluate(tx, item, policy_for(item.space), sender.actor, sla)
+    audit_log.append(tx, events)
+    return Received(notice, receipt)
+
+
+def acknowledgement(notice: Notice, item: Item) -> dict[str, Any]:
+    """What the notifier is told at once (DSA Art. 16(4)): a mailer or the platform words and sends it."""
+    return {
+        "notice": notice.id,
+        "received_at": notice.received_at.isoformat(),
+        "item": {
+            "id": item.id,
+            "platform": item.source.platform,
+            "remote_id": item.source.remote_id,
+            "url": item.source.url,
+        },
+        "reason": notice.reason,
+        "reason_text": REASONS.get(notice.reason, notice.reason),
+        "trusted": notice.trusted,
+        "notifier": {"name": notice.notifier_name, "email": notice.notifier_email},
+        "status_url": f"/v1/notices/{notice.id}",
+    }
+
+
+def _locked_item(tx: Tx, draft: Draft) -> Item:
+    """The item reported, its row locked (PostgreSQL) so that the worker's verdict and this notice serialise."""
+    if draft.item_id is not None:
+        condition = items.c.id == draft.item_id
+        named = f"no item {draft.item_id!r}"
+    else:
+        condition = sa.and_(items.c.source_platform == draft.platform, items.c.source_remote_id == draft.remote_id)
+        named = f"no item from {draft.platform} with remote id {draft.remote_id!r}"
+    item_id = tx.conn.execute(sa.select(items.c.id).where(condition).with_for_update()).scalar()
+    item = items_store.get_item(tx.conn, item_id) if item_id else None
+    if item is None:
+        raise NotFound(named, hint="a notice reports an item Beffroi has received: check its id or its source")
+    return item
+
+
+def _join_case(
+    tx: Tx, item: Item, trusted: bool, reason: str, sender: Sender, sla: cases.Sla
+) -> tuple[str, int, list[audit.AuditEvent]]:
+    """(case id, its priority after the notice, audit events)."""
+    held = tx.conn.execute(
+        sa.select(schema.cases.c.id, schema.cases.c.priority)
+        .join(case_items, case_items.c.case_id == schema.cases.c.id)
+        .where(case_items.c.item_id == item.id, schema.cases.c.status == CaseStatus.OPEN.value)
+        .order_by(schema.cases.c.priority.desc(), schema.cases.c.opened_at)
+    ).first()
+    if held is not None:
+        priority = min(100, max(held.priority + TRUSTED_RAISE, TRUSTED_PRIORITY)) if trusted else held.priority
+        if priority == held.priority:
+            return held.id, priority, []
+        tx.conn.execute(schema.cases.update().where(schema.cases.c.id == held.id).values(priority=priority))
+        return held.id, priority, [audit.CasePriorityRaised(sender.actor, held.id, priority, reason)]
+    request = cases.CaseRequest(
+        space=item.space,
+        queue=QUEUE,
+        priority=TRUSTED_PRIORITY if trusted else PRIORITY,
+        item_id=item.id,
+        group=CaseGroup.ITEM,
+        group_key=item.id,
+        reason=reason,
+        reach=int(item.context.get("audience_size") or 0),
+    )
+    events = cases.open_or_join(tx, [request], sender.actor, sla)
+    opened = tx.conn.execute(
+        sa.select(schema.cases.c.id, schema.cases.c.priority).where(schema.cases.c.open_group == request.open_group)
+    ).one()
+    return opened.id, opened.priority, events
+
+
+def _kind(draft: Draft, sender: Sender, trusted: bool) -> NotifierKind:
+    if trusted:
+        return NotifierKind.TRUSTED_FLAGGER
+    if sender.principal is not None or draft.name or draft.email:
+        return NotifierKind.PERSON
+    return NotifierKind.ANONYMOUS
