@@ -1,10 +1,9 @@
 """Notices (DSA Art. 16): anyone, with or without an account, reports an item with a reason and an explanation.
 
 The notifier gets an acknowledgement and a receipt (a secret shown once, kept as its SHA-256) to read the
-notice's status and outcome later. The notice joins the open case that holds the item, in any queue (so
-duplicate notices gather in one case), or opens one in the `notices` queue. A trusted flagger's notice is
-marked, opens its case at a higher priority, and raises the priority of a case it joins (DSA Art. 22).
-The policy is then asked again with the new `notices` count (review/reevaluate.py).
+notice's status and outcome later. The notice joins the item's case (review/notice_cases.py); a trusted
+flagger's is marked and comes first. The policy is then asked again with the new `notices` count
+(review/reevaluate.py).
 """
 
 from __future__ import annotations
@@ -19,20 +18,16 @@ import sqlalchemy as sa
 
 from beffroi import audit, ids
 from beffroi.access import Permission, Principal
-from beffroi.domain import CaseGroup, CaseStatus, Item, Notice, NoticeStatus, NotifierKind
+from beffroi.domain import Item, Notice, NoticeStatus, NotifierKind
 from beffroi.errors import NotFound
 from beffroi.policy.base import Policy
-from beffroi.review import cases, floods, notifications
+from beffroi.review import cases, floods, notice_cases, notifications
 from beffroi.review.notice_reasons import REASONS
 from beffroi.review.reevaluate import reevaluate
-from beffroi.store import audit_log, items_store, notices_store, schema
-from beffroi.store.schema import case_items, items
+from beffroi.store import audit_log, items_store, notices_store
+from beffroi.store.schema import items
 from beffroi.store.writer import Tx
 
-QUEUE = "notices"
-PRIORITY = 30  # a user's report: reviewed, below what the analyzers found severe
-TRUSTED_PRIORITY = 70  # a trusted flagger's: ahead of most analyzer findings
-TRUSTED_RAISE = 10  # each trusted notice moves the case it joins up by this much, to TRUSTED_PRIORITY at least
 RECEIPT_PREFIX = "ntr_"
 
 
@@ -92,7 +87,8 @@ def receive(
     item = _locked_item(tx, draft)
     trusted = sender.principal is not None and sender.principal.can(Permission.NOTICE_TRUSTED, item.space)
     notice_id, receipt = ids.new_id("ntc"), RECEIPT_PREFIX + secrets.token_urlsafe(32)
-    case_id, priority, events = _join_case(tx, item, trusted, f"notice {notice_id}: {draft.reason}", sender, sla)
+    reason = f"notice {notice_id}: {draft.reason}"
+    case_id, priority, events = notice_cases.join(tx, item, trusted, reason, sender.actor, sla)
     notice = Notice(
         id=notice_id,
         item_id=item.id,
@@ -163,39 +159,6 @@ def _locked_item(tx: Tx, draft: Draft) -> Item:
     if item is None:
         raise NotFound(named, hint="a notice reports an item Beffroi has received: check its id or its source")
     return item
-
-
-def _join_case(
-    tx: Tx, item: Item, trusted: bool, reason: str, sender: Sender, sla: cases.Sla
-) -> tuple[str, int, list[audit.AuditEvent]]:
-    """(case id, its priority after the notice, audit events)."""
-    held = tx.conn.execute(
-        sa.select(schema.cases.c.id, schema.cases.c.priority)
-        .join(case_items, case_items.c.case_id == schema.cases.c.id)
-        .where(case_items.c.item_id == item.id, schema.cases.c.status == CaseStatus.OPEN.value)
-        .order_by(schema.cases.c.priority.desc(), schema.cases.c.opened_at)
-    ).first()
-    if held is not None:
-        priority = min(100, max(held.priority + TRUSTED_RAISE, TRUSTED_PRIORITY)) if trusted else held.priority
-        if priority == held.priority:
-            return held.id, priority, []
-        tx.conn.execute(schema.cases.update().where(schema.cases.c.id == held.id).values(priority=priority))
-        return held.id, priority, [audit.CasePriorityRaised(sender.actor, held.id, priority, reason)]
-    request = cases.CaseRequest(
-        space=item.space,
-        queue=QUEUE,
-        priority=TRUSTED_PRIORITY if trusted else PRIORITY,
-        item_id=item.id,
-        group=CaseGroup.ITEM,
-        group_key=item.id,
-        reason=reason,
-        reach=int(item.context.get("audience_size") or 0),
-    )
-    events = cases.open_or_join(tx, [request], sender.actor, sla)
-    opened = tx.conn.execute(
-        sa.select(schema.cases.c.id, schema.cases.c.priority).where(schema.cases.c.open_group == request.open_group)
-    ).one()
-    return opened.id, opened.priority, events
 
 
 def _kind(draft: Draft, sender: Sender, trusted: bool) -> NotifierKind:
