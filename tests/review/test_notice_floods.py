@@ -47,7 +47,8 @@ def test_a_flood_from_one_source_is_refused_flagged_and_kept(client: TestClient,
 
     refused = _send(client, item_id, "FLOOD@example.org")  # the same address, however it is written
     assert refused.status_code == 429
-    assert refused.json()["error"]["code"] == "rate_limited"
+    assert refused.json()["error"]["code"] == "rate_limited" and refused.json()["error"]["status"] == 429
+    assert "seconds" in refused.json()["error"]["hint"]
     assert 3500 < int(refused.headers["Retry-After"]) <= 3600
     assert {n["id"] for n in client.get("/v1/notices?flagged=true").json()} == set(accepted)
     assert _floods(runtime) == 1

@@ -187,3 +187,10 @@ def test_the_worker_counts_the_notices_of_an_item_still_pending(runtime: Runtime
         assert worker.run_once() == 1
         worker.close()
         assert client.get(f"/v1/items/{item_id}").json()["verdict"]["rules"] == ["hidden-when-reported"]
+
+
+def test_the_openapi_document_describes_the_review_calls(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/v1/notices", "/v1/notices/{notice_id}", "/v1/cases/{case_id}/claim", "/v1/queues/next"):
+        assert path in spec["paths"], path
+    assert {"item", "reason", "explanation", "good_faith"} <= set(spec["components"]["schemas"]["NoticeIn"]["required"])
