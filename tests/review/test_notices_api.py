@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from beffroi.domain import Role
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
+from beffroi.store import items_store
 from beffroi.store.schema import audit_events, cases, notices, verdicts
 from beffroi.web.app import create_app
 from tests.review.support import ANONYMOUS, notice
@@ -194,3 +195,18 @@ def test_the_openapi_document_describes_the_review_calls(client: TestClient) -> 
     for path in ("/v1/notices", "/v1/notices/{notice_id}", "/v1/cases/{case_id}/claim", "/v1/queues/next"):
         assert path in spec["paths"], path
     assert {"item", "reason", "explanation", "good_faith"} <= set(spec["components"]["schemas"]["NoticeIn"]["required"])
+
+
+def test_a_notice_arriving_while_the_worker_analyses_is_counted(runtime: Runtime, admin_token: str) -> None:
+    headers = {"Authorization": f"Bearer {admin_token}"}
+    with TestClient(create_app(runtime, workers=0), headers=headers) as client:
+        item_id = client.post("/v1/items", json=item("Bonjour")).json()["id"]
+        worker = runtime.worker("test")
+        jobs = runtime.queue.claim(worker.name, 10)
+        with runtime.db.read() as conn:
+            judged = worker._analyze(jobs, items_store.get_items(conn, [item_id]), {})  # judged with no notice
+        for i in range(3):  # ... then notices arrive before the verdict is recorded
+            client.post("/v1/notices", json=notice(item_id, email=f"n{i}@example.org"), headers=ANONYMOUS)
+        runtime.db.writer.run(lambda tx: worker._record(tx, judged))
+        worker.close()
+        assert client.get(f"/v1/items/{item_id}").json()["verdict"]["rules"] == ["hidden-when-reported"]

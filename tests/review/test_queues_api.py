@@ -148,3 +148,17 @@ def test_cases_outside_ones_spaces_are_not_found(client: TestClient, runtime: Ru
     assert client.get(f"/v1/cases/{case_id}", headers=analyst).status_code == 200
     refused = client.post(f"/v1/cases/{case_id}/claim", headers=analyst)
     assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+
+
+def test_decided_cases_are_listed_apart_newest_decision_first(client: TestClient, runtime: Runtime) -> None:
+    first, second, still_open = (_case_for(client, f"mild remark {n}") for n in range(3))
+    for case_id, hours_ago in ((first, 2), (second, 1)):
+        closed = {"status": "decided", "open_group": None, "closed_at": datetime.now(UTC) - timedelta(hours=hours_ago)}
+        runtime.db.writer.run(
+            lambda tx, c=case_id, v=closed: tx.conn.execute(cases.update().where(cases.c.id == c).values(**v))
+        )
+    decided = client.get("/v1/cases?status=decided").json()
+    assert [c["id"] for c in decided] == [second, first]
+    assert all(c["effective_priority"] is None and c["sla_seconds_left"] is None for c in decided)
+    assert [c["id"] for c in client.get("/v1/cases").json()] == [still_open]
+    assert client.post(f"/v1/cases/{first}/claim").status_code == 409  # nothing left to claim
