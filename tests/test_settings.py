@@ -74,3 +74,5 @@ def test_a_queue_may_have_its_own_sla(tmp_path: Path) -> None:
     for wrong in ("threats", "threats=soon", "=4", "threats=0"):
         with pytest.raises(ConfigError, match="BEFFROI_REVIEW_SLA_BY_QUEUE"):
             Runtime(Settings(data_dir=str(tmp_path), review_sla_by_queue=f"hate=2,{wrong}"))
+    with pytest.raises(ConfigError, match="BEFFROI_NOTICE_RATE_LIMIT=0"):
+        Runtime(Settings(data_dir=str(tmp_path), notice_rate_limit=0))

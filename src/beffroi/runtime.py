@@ -60,9 +60,7 @@ class Runtime:
         registry: AnalyzerRegistry | None = None,
         http_transport: httpx.BaseTransport | None = None,
     ):
-        settings.review_sla_overrides  # noqa: B018  # a malformed BEFFROI_REVIEW_SLA_BY_QUEUE stops start-up
-        if settings.notice_rate_limit < 1:
-            raise ConfigError(f"BEFFROI_NOTICE_RATE_LIMIT={settings.notice_rate_limit}: allow at least 1 an hour")
+        settings.check()
         self.settings = settings
         self.db = Database(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
         self.blobs = BlobStore(settings.blob_dir)

@@ -109,6 +109,14 @@ class Settings:
     def review_sla(self) -> timedelta:
         return timedelta(hours=self.review_sla_hours)
 
+    def check(self) -> None:
+        """Values their type alone does not vouch for: a mistake stops start-up instead of the first case."""
+        for entry in self.review_sla_by_queue.split(","):
+            if entry.strip():
+                _queue_sla(entry)
+        if self.notice_rate_limit < 1:
+            raise ConfigError(f"BEFFROI_NOTICE_RATE_LIMIT={self.notice_rate_limit}: allow at least 1 notice an hour")
+
     @property
     def review_sla_overrides(self) -> dict[str, timedelta]:
         """BEFFROI_REVIEW_SLA_BY_QUEUE parsed: queue -> SLA. Raises ConfigError naming the entry that is wrong."""
