@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from beffroi.cli import main
 from beffroi.errors import ConfigError
+from beffroi.runtime import Runtime
 from beffroi.settings import Settings
 
 DOCS = Path(__file__).parents[1] / "docs" / "settings.md"
@@ -60,3 +62,17 @@ def test_secrets_never_print() -> None:
 
 def test_default_database_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     assert Settings(data_dir=str(tmp_path)).database == f"sqlite:///{tmp_path.resolve() / 'beffroi.db'}"
+
+
+def test_a_queue_may_have_its_own_sla(tmp_path: Path) -> None:
+    settings = Settings.load(
+        {"BEFFROI_REVIEW_SLA_BY_QUEUE": "threats=4, notices = 0.5", "BEFFROI_REVIEW_SLA_HOURS": "24"}
+    )
+    assert settings.review_sla_for("threats") == timedelta(hours=4)
+    assert settings.review_sla_for("notices") == timedelta(minutes=30)
+    assert settings.review_sla_for("hate") == timedelta(hours=24)
+    for wrong in ("threats", "threats=soon", "=4", "threats=0"):
+        with pytest.raises(ConfigError, match="BEFFROI_REVIEW_SLA_BY_QUEUE"):
+            Runtime(Settings(data_dir=str(tmp_path), review_sla_by_queue=f"hate=2,{wrong}"))
+    with pytest.raises(ConfigError, match="BEFFROI_NOTICE_RATE_LIMIT=0"):
+        Runtime(Settings(data_dir=str(tmp_path), notice_rate_limit=0))

@@ -20,16 +20,32 @@ class Permission(StrEnum):
     JOB_MANAGE = "job:manage"
     POLICY_READ = "policy:read"
     POLICY_MANAGE = "policy:manage"
-    DECISION_MAKE = "decision:make"
+    DECISION_MAKE = "decision:make"  # decide cases and appeals
+    CASE_READ = "case:read"
+    CASE_REVIEW = "case:review"  # claim and release cases, take the next one from a queue
+    NOTICE_TRUSTED = "notice:trusted"  # notices are marked as a trusted flagger's and prioritised
+    NOTIFICATION_RELAY = "notification:relay"  # read what must reach notifiers, and mark it delivered
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    # Trusted-flagger status is awarded to outside bodies (DSA Art. 22), so not even an admin's notices carry it.
+    Role.ADMIN: frozenset(Permission) - {Permission.NOTICE_TRUSTED},
     Role.MODERATOR: frozenset(
-        {Permission.ITEM_SUBMIT, Permission.ITEM_READ, Permission.POLICY_READ, Permission.DECISION_MAKE}
+        {
+            Permission.ITEM_SUBMIT,
+            Permission.ITEM_READ,
+            Permission.POLICY_READ,
+            Permission.CASE_READ,
+            Permission.CASE_REVIEW,
+            Permission.DECISION_MAKE,
+            Permission.NOTIFICATION_RELAY,
+        }
     ),
-    Role.REVIEWER: frozenset({Permission.ITEM_READ, Permission.DECISION_MAKE}),
-    Role.ANALYST: frozenset({Permission.ITEM_READ, Permission.POLICY_READ}),
+    Role.REVIEWER: frozenset(
+        {Permission.ITEM_READ, Permission.CASE_READ, Permission.CASE_REVIEW, Permission.DECISION_MAKE}
+    ),
+    Role.ANALYST: frozenset({Permission.ITEM_READ, Permission.POLICY_READ, Permission.CASE_READ}),
+    Role.TRUSTED_FLAGGER: frozenset({Permission.NOTICE_TRUSTED}),
 }
 
 # Admins hold every permission: ITEM_APPROVE and SPACE_CONFIGURE are scoped to the spaces they administer.
@@ -76,10 +92,12 @@ class Principal:
 
     def covers(self, grants: tuple[Grant, ...]) -> bool:
         """Whether this principal holds at least every grant given (no one hands out more than they have)."""
-        return all(
-            any(g.role == Role.ADMIN or g.role == wanted.role for g in self._grants_over(wanted.space))
-            for wanted in grants
-        )
+        return all(any(_covers(g, wanted) for g in self._grants_over(wanted.space)) for wanted in grants)
 
     def _grants_over(self, space: str | None) -> list[Grant]:
         return [g for g in self.grants if g.space is None or g.space == space]
+
+
+def _covers(held: Grant, wanted: Grant) -> bool:
+    # An admin holds every staff role, but trusted-flagger status is awarded, not held: it must be granted.
+    return held.role == wanted.role or (held.role == Role.ADMIN and wanted.role != Role.TRUSTED_FLAGGER)

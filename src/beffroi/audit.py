@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 import orjson
 
+from beffroi.domain import Verdict
+
 GENESIS_HASH = "0" * 64
 
 
@@ -84,6 +86,18 @@ class VerdictIssued(ItemEvent):
     reasons: list[str]
     rules: list[str]
     shadow: list[str]  # "rule: action, ..." for each shadow rule that matched
+
+    @classmethod
+    def of(cls, actor: str, item_id: str, verdict: Verdict) -> VerdictIssued:
+        return cls(
+            actor,
+            item_id,
+            verdict.policy,
+            [a.kind.value for a in verdict.actions],
+            list(verdict.reasons),
+            list(verdict.rules),
+            [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in verdict.shadow],
+        )
 
 
 @dataclass(frozen=True)
@@ -198,6 +212,13 @@ class CaseItemAdded(CaseEvent):
     item_id: str
     reason: str
     priority: int  # the case's priority after this item joined
+
+
+@dataclass(frozen=True)
+class CasePriorityRaised(CaseEvent):
+    type = "case.priority_raised"
+    priority: int  # the case's priority now
+    reason: str  # the rule or notice that asked for it
 
 
 @dataclass(frozen=True)
@@ -358,3 +379,44 @@ class AppealDecided(AppealEvent):
     outcome: str
     statement: str
     new_decision_id: str | None
+
+
+@dataclass(frozen=True)
+class NoticeReceived(AuditEvent):
+    type = "notice.received"
+    notice_id: str
+    item_id: str
+    case_id: str
+    reason: str
+    notifier_kind: str
+    trusted: bool
+    source: str  # SHA-256 of what rate limits count: never the email or address itself, this log is permanent
+    case_priority: int  # the case's priority after the notice
+
+    @property
+    def subject(self) -> str:
+        return self.notice_id
+
+
+@dataclass(frozen=True)
+class NoticeFloodFlagged(AuditEvent):
+    type = "notice.flood_flagged"
+    source: str  # SHA-256, as in notice.received
+    notices: list[str]  # the source's notices of the window, now flagged
+    limit: int  # notices allowed per hour
+
+    @property
+    def subject(self) -> str:
+        return f"notice-source:{self.source}"
+
+
+@dataclass(frozen=True)
+class NotificationDelivered(AuditEvent):
+    type = "notification.delivered"
+    notification_id: int
+    kind: str
+    recipient: str
+
+    @property
+    def subject(self) -> str:
+        return f"notification:{self.notification_id}"

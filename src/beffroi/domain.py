@@ -14,6 +14,7 @@ class Role(StrEnum):
     MODERATOR = "moderator"
     REVIEWER = "reviewer"
     ANALYST = "analyst"
+    TRUSTED_FLAGGER = "trusted_flagger"  # DSA Art. 22: its notices are marked and reviewed first; nothing else
 
 
 class ItemStatus(StrEnum):
@@ -66,6 +67,17 @@ class AppealOutcome(StrEnum):
     UPHELD = "upheld"  # the contested decision stands
     REVERSED = "reversed"  # undone: a new decision allows (restores) the content
     MODIFIED = "modified"  # replaced by a lighter action
+
+
+class NoticeStatus(StrEnum):
+    RECEIVED = "received"  # acknowledged, waiting for its case's decision
+    DECIDED = "decided"  # the outcome is recorded and owed to the notifier
+
+
+class NotifierKind(StrEnum):
+    ANONYMOUS = "anonymous"  # neither a name nor an email, nor a token
+    PERSON = "person"  # a name or an email, or a member's token
+    TRUSTED_FLAGGER = "trusted_flagger"  # a token whose member is a trusted flagger in the item's space
 
 
 class CaseGroup(StrEnum):
@@ -262,6 +274,27 @@ class Member:
     name: str
     grants: tuple[Grant, ...]
     disabled: bool = False
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A report about an item (DSA Art. 16), with who sent it and, once its case is decided, the outcome."""
+
+    id: str
+    item_id: str
+    space: str
+    case_id: str | None
+    reason: str  # a ground's key (review/grounds.py)
+    explanation: str
+    notifier_kind: NotifierKind
+    notifier_name: str | None
+    notifier_email: str | None
+    trusted: bool
+    flagged: bool  # part of a flood from its source
+    status: NoticeStatus
+    received_at: datetime
+    outcome: Mapping[str, Any] | None = None
+    decided_at: datetime | None = None
 
 
 @dataclass(frozen=True)

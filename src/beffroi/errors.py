@@ -14,6 +14,7 @@ class BeffroiError(Exception):
         self.message = message
         self.hint = hint
         self.details = details or []
+        self.headers: dict[str, str] = {}  # HTTP headers the answer carries, e.g. Retry-After
 
     def envelope(self) -> dict[str, Any]:
         return error_body(self.status, self.code, self.message, self.hint, self.details)
@@ -73,3 +74,13 @@ class Forbidden(BeffroiError):
 class Unavailable(BeffroiError):
     status = 503
     code = "unavailable"
+
+
+class TooManyRequests(BeffroiError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, hint: str | None = None):
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

@@ -23,6 +23,7 @@ from beffroi.pipeline.policies import SpacePolicies
 from beffroi.pipeline.processes import WorkerProcesses
 from beffroi.pipeline.queue import WorkQueue
 from beffroi.pipeline.worker import Worker, is_dead_local_worker, worker_name
+from beffroi.policy.approval import ApprovalRequired
 from beffroi.policy.base import Policy
 from beffroi.policy.loader import default_policy_text, load_default_policy, load_policy
 from beffroi.policy.problems import PolicyError
@@ -30,7 +31,8 @@ from beffroi.policy.thresholds import ThresholdPolicy
 from beffroi.policy_versions import PolicyVersions
 from beffroi.review.decision_rules import DecisionRules
 from beffroi.settings import Settings
-from beffroi.store import audit_log, migrate
+from beffroi.space_settings import SpaceSettings
+from beffroi.store import audit_log, migrate, spaces_store
 from beffroi.store.blobs import BlobStore
 from beffroi.store.database import Database
 from beffroi.store.schema import items
@@ -72,6 +74,7 @@ class Runtime:
         registry: AnalyzerRegistry | None = None,
         http_transport: httpx.BaseTransport | None = None,
     ):
+        settings.check()
         self.settings = settings
         self.db = Database(settings.database, sqlite_synchronous=settings.sqlite_synchronous)
         self.blobs = BlobStore(settings.blob_dir)
@@ -79,6 +82,8 @@ class Runtime:
         self.registry = registry or AnalyzerRegistry.discover()
         self.policy = build_policy(settings, self.registry)  # what decides where no version is active
         self.policy_versions = PolicyVersions(self.db, self.registry.labels(), self.policy, policy_file_text(settings))
+        self._space_policies = SpacePolicies(self.db, self.registry.labels(), self.policy)
+        self._policies_lock = threading.Lock()  # SpacePolicies serves one thread at a time
         self.decision_rules = DecisionRules.from_settings(settings)  # grounds, second review, appeal period
         self.ingestor = Ingestor(self.db, self.blobs, settings, self.queue)
         self.credentials = Credentials(self.db, settings.token_cache_seconds)
@@ -97,6 +102,16 @@ class Runtime:
         self._threads: list[threading.Thread] = []
         self._workers: list[Worker] = []
         self._processes: WorkerProcesses | None = None
+
+    def policy_for(self, space: str) -> Policy:
+        """What judges the space's items now, as a worker would: the version in force (or the default) under the
+        space's approval requirement. Used to judge an item again when a notice arrives."""
+        with self._policies_lock:
+            self._space_policies.refresh()
+            policy = self._space_policies.for_space(space)
+        with self.db.read() as conn:
+            settings = spaces_store.settings_of(conn, [space]).get(space) or SpaceSettings()
+        return ApprovalRequired(policy, {space: settings.approval})
 
     def migrate(self) -> None:
         migrate.upgrade(self.db)

@@ -85,6 +85,11 @@ class Settings:
     review_sla_hours: float = _setting(
         24.0, "Hours within which a newly opened case should be decided: its due time in the review queues."
     )
+    review_sla_by_queue: str = _setting(
+        "",
+        "Per-queue SLA in hours, overriding BEFFROI_REVIEW_SLA_HOURS for the queues named, e.g. "
+        "`threats=4,notices=24`. Applied when a case opens.",
+    )
     review_lock_minutes: float = _setting(
         30.0, "How long a claimed case stays locked to its reviewer; claiming it again renews the lock."
     )
@@ -107,6 +112,11 @@ class Settings:
         "Days after a decision takes effect during which its author may appeal. The DSA (Art. 20) asks for "
         "at least six months.",
     )
+    notice_rate_limit: int = _setting(
+        20,
+        "Notices one source (a token's member, else the notifier's email, else the client address) may send per "
+        "hour. Past it, notices are refused with 429 and that source's notices of the hour are flagged as a flood.",
+    )
     log_level: str = _setting("info", "Logging level: debug, info, warning, error.")
 
     @property
@@ -118,6 +128,22 @@ class Settings:
     @property
     def review_sla(self) -> timedelta:
         return timedelta(hours=self.review_sla_hours)
+
+    def check(self) -> None:
+        """Values their type alone does not vouch for: a mistake stops start-up instead of the first case."""
+        for entry in self.review_sla_by_queue.split(","):
+            if entry.strip():
+                _queue_sla(entry)
+        if self.notice_rate_limit < 1:
+            raise ConfigError(f"BEFFROI_NOTICE_RATE_LIMIT={self.notice_rate_limit}: allow at least 1 notice an hour")
+
+    @property
+    def review_sla_overrides(self) -> dict[str, timedelta]:
+        """BEFFROI_REVIEW_SLA_BY_QUEUE parsed: queue -> SLA. Raises ConfigError naming the entry that is wrong."""
+        return dict(_queue_sla(entry) for entry in self.review_sla_by_queue.split(",") if entry.strip())
+
+    def review_sla_for(self, queue: str) -> timedelta:
+        return self.review_sla_overrides.get(queue, self.review_sla)
 
     @property
     def review_lock(self) -> timedelta:
@@ -162,6 +188,20 @@ class Settings:
             shown = "********" if spec.metadata["secret"] and value else str(value)
             rows.append((ENV_PREFIX + spec.name.upper(), shown, str(spec.metadata["help"])))
         return rows
+
+
+def _queue_sla(entry: str) -> tuple[str, timedelta]:
+    queue, _, hours = (part.strip() for part in entry.partition("="))
+    try:
+        sla = timedelta(hours=float(hours))
+    except ValueError:
+        sla = timedelta(0)
+    if not queue or sla <= timedelta(0):
+        raise ConfigError(
+            f"BEFFROI_REVIEW_SLA_BY_QUEUE: {entry.strip()!r} is not QUEUE=HOURS with hours above 0",
+            hint="write it as threats=4,notices=24",
+        )
+    return queue, sla
 
 
 def _parse(spec: dataclasses.Field[Any], raw: str, source: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -37,3 +38,18 @@ def case_of(runtime: Runtime, item_id: str) -> str:
     with runtime.db.read() as conn:
         query = sa.select(case_items.c.case_id).where(case_items.c.item_id == item_id)
         return str(conn.execute(query).scalar_one())
+
+
+ANONYMOUS = {"Authorization": ""}  # overrides the test client's admin token: no account at all
+
+
+def notice(item_id: str, reason: str = "threats", email: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A notice in the API's wire format, about an item given by its Beffroi id."""
+    return {
+        "item": {"id": item_id},
+        "reason": reason,
+        "explanation": "This post threatens the mayor.",
+        "notifier": {"name": "Claire", "email": email} if email else {},
+        "good_faith": True,
+        **extra,
+    }

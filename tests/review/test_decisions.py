@@ -87,7 +87,8 @@ def test_a_removal_takes_effect_on_the_item_the_case_and_the_author(client: Test
     with runtime.db.read() as conn:
         query = sa.select(audit_events.c.type).where(audit_events.c.subject.in_([decision["id"], item_id]))
         types = [t for (t,) in conn.execute(query.order_by(audit_events.c.seq))]
-    assert types[-3:] == ["decision.proposed", "verdict.issued", "decision.took_effect"]
+    # the threat was held by a policy rule: the removal also ends that hold
+    assert types[-4:] == ["decision.proposed", "hold.rejected", "verdict.issued", "decision.took_effect"]
     assert client.get("/v1/audit/verify").json()["ok"] is True
 
 

@@ -79,3 +79,12 @@ def test_members_are_created_with_grants(client: TestClient) -> None:
     assert created.status_code == 201
     assert created.json()["grants"] == [{"role": "moderator", "space": "default"}]
     assert client.post("/v1/members", json={"name": "bob"}).status_code == 409
+
+
+def test_trusted_flagger_status_is_granted_never_taken(client: TestClient, runtime: Runtime) -> None:
+    minted = client.post("/v1/tokens", json={"name": "x", "role": "trusted_flagger", "space": "default"})
+    assert minted.status_code == 403  # not even an admin holds it without a grant
+    flagger = _as(token_for(runtime, "watchdog", Role.TRUSTED_FLAGGER, "default"))
+    assert client.get("/v1/items", headers=flagger).json() == []
+    assert client.post("/v1/items", json=item(), headers=flagger).status_code == 403
+    assert client.post("/v1/queues/next", headers=flagger).status_code == 403

@@ -15,6 +15,11 @@ from tests.support import count, item
 JPEG_HEADER = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 
+def _notice(**changed: Any) -> dict[str, Any]:
+    body = {"item": {"id": "itm_nothing"}, "reason": "threats", "explanation": "a threat", "good_faith": True}
+    return {**body, **changed}
+
+
 def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
     """(name, method, path, request kwargs, status, code)."""
     return [
@@ -170,6 +175,44 @@ def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
             404,
             "not_found",
         ),
+        (
+            "notice without good faith",
+            "POST",
+            "/v1/notices",
+            {"json": _notice(good_faith=False)},
+            422,
+            "invalid_request",
+        ),
+        (
+            "notice with no reason known",
+            "POST",
+            "/v1/notices",
+            {"json": _notice(reason="ugly")},
+            422,
+            "invalid_request",
+        ),
+        (
+            "notice explaining nothing",
+            "POST",
+            "/v1/notices",
+            {"json": _notice(explanation="  ")},
+            422,
+            "invalid_request",
+        ),
+        (
+            "notice naming no item",
+            "POST",
+            "/v1/notices",
+            {"json": _notice(item={"platform": "mastodon"})},
+            422,
+            "invalid_request",
+        ),
+        ("notice about an unknown item", "POST", "/v1/notices", {"json": _notice()}, 404, "not_found"),
+        ("unknown notice", "GET", "/v1/notices/ntc_nothing?receipt=ntr_x", {}, 404, "not_found"),
+        ("unknown case", "GET", "/v1/cases/case_nothing", {}, 404, "not_found"),
+        ("claim of an unknown case", "POST", "/v1/cases/case_nothing/claim", {}, 404, "not_found"),
+        ("bad case filter", "GET", "/v1/cases?assigned=someone", {}, 422, "invalid_request"),
+        ("unknown notification", "POST", "/v1/notifications/999/delivered", {}, 404, "not_found"),
     ]
 
 

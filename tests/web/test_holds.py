@@ -64,7 +64,7 @@ def post(client: TestClient, by: Person, text: str = HARMLESS, *, author: str = 
     payload = item(text, space=GROUP, context=context)
     payload["author"] = {"id": author}
     payload["source"]["platform"] = "facebook"
-    response = client.post("/v1/items?wait=10", json=payload, headers=by.headers)
+    response = client.post("/v1/items?wait=30", json=payload, headers=by.headers)
     assert response.status_code == 201, response.text
     assert response.json()["status"] == "analysed"
     return response.json()

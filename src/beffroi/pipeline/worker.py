@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from beffroi import audit
@@ -26,7 +26,7 @@ from beffroi.policy.approval import ApprovalRequired
 from beffroi.review import cases
 from beffroi.settings import Settings
 from beffroi.space_settings import SpaceSettings
-from beffroi.store import audit_log, holds_store, items_store, spaces_store
+from beffroi.store import audit_log, holds_store, items_store, notices_store, spaces_store
 from beffroi.store.database import Database
 from beffroi.store.writer import Tx
 
@@ -61,6 +61,7 @@ class Outcome:
     signals: list[Signal] | None = None
     verdict: Verdict | None = None
     error: str | None = None
+    notices: int = 0  # the count the verdict was given with
 
 
 class Worker:
@@ -106,16 +107,18 @@ class Worker:
         if not jobs:
             return 0
         self.policies.refresh()
+        ids = [job.item_id for job in jobs]
         with self.db.read() as conn:
-            loaded = items_store.get_items(conn, [job.item_id for job in jobs])
+            loaded = items_store.get_items(conn, ids)
+            reported = notices_store.counts(conn, ids)
             # Read per batch: a space's new settings apply from the next batch on, in every worker process.
             self.spaces = spaces_store.settings_of(conn, {item.space for item in loaded.values()})
-        outcomes = self._analyze(jobs, loaded)
+        outcomes = self._analyze(jobs, loaded, reported)
         self.db.writer.run(lambda tx: self._record(tx, outcomes))
         self.on_done([o.job.item_id for o in outcomes if o.error is None or self._gives_up(o.job)])
         return len(jobs)
 
-    def _analyze(self, jobs: list[Job], loaded: dict[str, Item]) -> list[Outcome]:
+    def _analyze(self, jobs: list[Job], loaded: dict[str, Item], reported: Mapping[str, int]) -> list[Outcome]:
         gone = [Outcome(job, None) for job in jobs if job.item_id not in loaded]  # deleted since: nothing owed
         present, unfetched = self._with_media([(job, loaded[job.item_id]) for job in jobs if job.item_id in loaded])
         gone += unfetched  # their error sends them back to the queue
@@ -123,8 +126,9 @@ class Worker:
             signals = self._signals([item for _, item in present])
         except Exception:
             log.warning("worker %s: a batch of %d failed; isolating the item at fault", self.name, len(present))
-            return gone + [self._analyze_one(job, item) for job, item in present]
-        return gone + [self._judged(job, item, found) for (job, item), found in zip(present, signals, strict=True)]
+            return gone + [self._analyze_one(job, item, reported) for job, item in present]
+        judged = [self._judged(job, item, found, reported) for (job, item), found in zip(present, signals, strict=True)]
+        return gone + judged
 
     def _with_media(self, work: list[tuple[Job, Item]]) -> tuple[list[tuple[Job, Item]], list[Outcome]]:
         """Fetch media given by URL; an item whose fetch must be retried leaves the batch with its error."""
@@ -138,9 +142,9 @@ class Worker:
                 failed.append(Outcome(job, item, error=f"could not fetch media: {exc}"))
         return ready, failed
 
-    def _analyze_one(self, job: Job, item: Item) -> Outcome:
+    def _analyze_one(self, job: Job, item: Item, reported: Mapping[str, int]) -> Outcome:
         try:
-            return self._judged(job, item, self._signals([item])[0])
+            return self._judged(job, item, self._signals([item])[0], reported)
         except Exception as exc:
             return Outcome(job, item, error=_describe(exc))
 
@@ -154,21 +158,34 @@ class Worker:
                 found.extend(more)
         return per_item
 
-    def _judged(self, job: Job, item: Item, signals: list[Signal]) -> Outcome:
+    def _judged(self, job: Job, item: Item, signals: list[Signal], reported: Mapping[str, int]) -> Outcome:
         try:
             policy = self.policies.for_space(item.space)
         except PolicyUnavailable as exc:  # retried, then failed with the reason on the item: never a silent gap
             return Outcome(job, item, error=exc.message)
         # Whatever policy judges the item, its space's approval requirement is laid over the verdict.
         required = ApprovalRequired(policy, {item.space: self._settings(item.space).approval})
-        return Outcome(job, item, signals, required.evaluate(item, signals))
+        count = reported.get(item.id, 0)
+        return Outcome(job, item, signals, required.evaluate(item, signals, count), notices=count)
 
     def _settings(self, space: str) -> SpaceSettings:
         return self.spaces.get(space) or SpaceSettings()
 
+    def _recounted(self, tx: Tx, done: list[Outcome]) -> list[Outcome]:
+        """Judge again the items whose notices changed since they were judged: a notice that arrived meanwhile
+        found the item still pending and left its count to this verdict (both lock the item row)."""
+        reported = notices_store.counts(tx.conn, [o.job.item_id for o in done], lock_items=True)
+        again = [
+            self._judged(o.job, o.item, o.signals or [], reported)
+            if o.item is not None and reported.get(o.item.id, 0) != o.notices
+            else o
+            for o in done
+        ]
+        return [new if new.error is None else old for new, old in zip(again, done, strict=True)]
+
     def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
         finished = [o for o in outcomes if o.error is None]
-        done = [o for o in finished if o.item is not None]
+        done = self._recounted(tx, [o for o in finished if o.item is not None])
         items_store.record_analysis(tx, [(o.job.item_id, o.signals or [], o.verdict) for o in done if o.verdict])
         actor = f"worker:{self.name}"
         events: list[audit.AuditEvent] = []
@@ -176,22 +193,12 @@ class Worker:
         for o in done:
             assert o.verdict is not None and o.item is not None
             events.append(audit.SignalsRecorded(actor, o.job.item_id, [_summary(s) for s in o.signals or []]))
-            events.append(
-                audit.VerdictIssued(
-                    actor,
-                    o.job.item_id,
-                    o.verdict.policy,
-                    [a.kind.value for a in o.verdict.actions],
-                    list(o.verdict.reasons),
-                    list(o.verdict.rules),
-                    [f"{s.rule}: {', '.join(a.kind.value for a in s.actions)}" for s in o.verdict.shadow],
-                )
-            )
+            events.append(audit.VerdictIssued.of(actor, o.job.item_id, o.verdict))
             if o.verdict.disposition is ActionKind.HOLD:
                 held.append(self._hold(o.item))
                 events.append(audit.HoldPlaced(actor, o.item.id, o.item.space, held[-1].approvals_required))
         holds_store.place(tx, held)
-        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla))
+        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla_for))
         self.queue.complete(tx, [o.job for o in finished])
         for o in outcomes:
             if o.error is not None:

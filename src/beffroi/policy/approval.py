@@ -24,8 +24,8 @@ class ApprovalRequired(Policy):
         self.requirements = requirements  # space id -> its approval section
         self.name = inner.name
 
-    def evaluate(self, item: Item, signals: Sequence[Signal]) -> Verdict:
-        verdict = self.inner.evaluate(item, signals)
+    def evaluate(self, item: Item, signals: Sequence[Signal], notices: int = 0) -> Verdict:
+        verdict = self.inner.evaluate(item, signals, notices)
         requirement = self.requirements.get(item.space)
         why = requirement.why_held(item) if requirement is not None else None
         return verdict if why is None else held_for_approval(verdict, why)

@@ -12,5 +12,8 @@ class Policy(ABC):
     name: str
 
     @abstractmethod
-    def evaluate(self, item: Item, signals: Sequence[Signal]) -> Verdict:
-        """No side effects: the same input always gives the same verdict, so it can be replayed."""
+    def evaluate(self, item: Item, signals: Sequence[Signal], notices: int = 0) -> Verdict:
+        """No side effects: the same input always gives the same verdict, so it can be replayed.
+
+        `notices` is how many notices (user reports) the item has: conditions read it as `notices`.
+        """

@@ -26,8 +26,8 @@ class RulesPolicy(Policy):
         self.rules = tuple(rules)
         self.known_labels = tuple(sorted(known_labels))
 
-    def evaluate(self, item: Item, signals: Sequence[Signal]) -> Verdict:
-        context = facts.context_for(item, signals, self.known_labels)
+    def evaluate(self, item: Item, signals: Sequence[Signal], notices: int = 0) -> Verdict:
+        context = facts.context_for(item, signals, self.known_labels, notices)
         fired: list[Rule] = []
         shadow: list[ShadowFiring] = []
         errors: list[str] = []

@@ -33,7 +33,7 @@ def span_texts(signals: Sequence[Signal]) -> dict[str, list[str]]:
     return found
 
 
-def variables(item: Item, scores: Mapping[str, float]) -> dict[str, Any]:
+def variables(item: Item, scores: Mapping[str, float], notices: int = 0) -> dict[str, Any]:
     context = item.context
     return {
         "signals": dict(scores),
@@ -56,7 +56,7 @@ def variables(item: Item, scores: Mapping[str, float]) -> dict[str, Any]:
         },
         "space": item.space,
         "watchlist_hits": [],  # filled once watchlists exist (issue: targets)
-        "notices": 0,  # filled once notices exist (issue: notices)
+        "notices": notices,
     }
 
 
@@ -73,9 +73,9 @@ def functions(scores: Mapping[str, float], spans: Mapping[str, list[str]]) -> di
     return {"score": score, "any_of": any_of, "spans": spans_of}
 
 
-def context_for(item: Item, signals: Sequence[Signal], known_labels: Iterable[str]) -> cel.Context:
+def context_for(item: Item, signals: Sequence[Signal], known_labels: Iterable[str], notices: int = 0) -> cel.Context:
     scores = best_scores(signals, known_labels)
-    return cel.Context(variables(item, scores), functions(scores, span_texts(signals)))
+    return cel.Context(variables(item, scores, notices), functions(scores, span_texts(signals)))
 
 
 def _language(context: Mapping[str, Any], scores: Mapping[str, float]) -> str:

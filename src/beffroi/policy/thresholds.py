@@ -17,7 +17,7 @@ class ThresholdPolicy(Policy):
         self.review_threshold = review_threshold
         self.hold_threshold = hold_threshold
 
-    def evaluate(self, item: Item, signals: Sequence[Signal]) -> Verdict:
+    def evaluate(self, item: Item, signals: Sequence[Signal], notices: int = 0) -> Verdict:
         harmful = [s for s in signals if s.label in HARM_LABELS and s.score >= self.review_threshold]
         if not harmful:
             return Verdict(self.name, (Action(ActionKind.ALLOW),), ("no harm signal reached the review threshold",))

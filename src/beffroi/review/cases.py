@@ -7,7 +7,7 @@ second one, so a reviewer sees an author's five posts, or every copy of a video,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +20,9 @@ from beffroi.store.sql import chunks, insert_ignore
 from beffroi.store.writer import Tx
 
 DEFAULT_PRIORITY = 50
+
+# The SLA of a case: one for every queue, or per queue (Settings.review_sla_for reads BEFFROI_REVIEW_SLA_BY_QUEUE).
+Sla = timedelta | Callable[[str], timedelta]
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def group_key(item: Item, group: CaseGroup) -> str:
     return item.id  # an item without stored media is its own group
 
 
-def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: timedelta) -> list[audit.AuditEvent]:
+def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: Sla) -> list[audit.AuditEvent]:
     """Put each requested item in the open case of its group, opening the case if there is none."""
     if not requests:
         return []
@@ -83,6 +86,10 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: timed
         priority, reach = case.priority, case.reach
         for request in asked:
             if (case.id, request.item_id) in already:
+                # An item judged again (its notices changed) may ask more of the case it is in already.
+                if request.priority > priority:
+                    events.append(audit.CasePriorityRaised(actor, case.id, request.priority, request.reason))
+                priority, reach = max(priority, request.priority), max(reach, request.reach)
                 continue
             already.add((case.id, request.item_id))
             insert_ignore(
@@ -112,8 +119,9 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: timed
     return events
 
 
-def _new_case(tx: Tx, asked: list[CaseRequest], sla: timedelta) -> dict[str, object]:
+def _new_case(tx: Tx, asked: list[CaseRequest], sla: Sla) -> dict[str, object]:
     first = asked[0]
+    due_in = sla if isinstance(sla, timedelta) else sla(first.queue)
     return {
         "id": ids.new_id("case"),
         "space_id": first.space,
@@ -128,7 +136,7 @@ def _new_case(tx: Tx, asked: list[CaseRequest], sla: timedelta) -> dict[str, obj
         "assigned_to": None,
         "locked_until": None,
         "opened_at": tx.now,
-        "due_at": tx.now + sla,
+        "due_at": tx.now + due_in,
         "closed_at": None,
     }
 

@@ -12,12 +12,23 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from beffroi import audit
-from beffroi.domain import ActionKind, CaseStatus, Decision, DecisionStatus, Item
+from beffroi.domain import (
+    DISPOSITIONS,
+    Action,
+    ActionKind,
+    CaseStatus,
+    Decision,
+    DecisionStatus,
+    Item,
+    PublicationState,
+    Verdict,
+)
 from beffroi.legal.statements import Appealable, Circumstances, outcome_for_notifier, restricts, statement_of_reasons
+from beffroi.policy.approval import RULE as APPROVAL_RULE
 from beffroi.review import appeal_codes, outbox
 from beffroi.review.decision_rules import DecisionRules
 from beffroi.review.dispositions import verdict_of
-from beffroi.store import decisions_store, items_store
+from beffroi.store import decisions_store, holds_store, items_store
 from beffroi.store.schema import cases, notices, statements, verdicts
 from beffroi.store.writer import Tx
 
@@ -26,13 +37,13 @@ def take_effect(tx: Tx, decision: Decision, rules: DecisionRules, actor: str) ->
     """Apply a decision whose status has just become effective; returns the audit events to append."""
     decision = _supersede(tx, decision)
     items = list(items_store.get_items(tx.conn, decision.item_ids).values())
-    verdict = verdict_of(decision)
-    items_store.insert_verdicts(tx, [(item.id, verdict) for item in items])
-    events: list[audit.AuditEvent] = [
+    given, events = _respecting_holds(tx, items, verdict_of(decision), decision, actor)
+    items_store.insert_verdicts(tx, given)
+    events += [
         audit.VerdictIssued(
-            actor, item.id, verdict.policy, [a.kind.value for a in verdict.actions], list(verdict.reasons), [], []
+            actor, item_id, verdict.policy, [a.kind.value for a in verdict.actions], list(verdict.reasons), [], []
         )
-        for item in items
+        for item_id, verdict in given
     ]
     _close_case(tx, decision.case_id)
     told = _tell_notifiers(tx, decision)
@@ -50,6 +61,43 @@ def take_effect(tx: Tx, decision: Decision, rules: DecisionRules, actor: str) ->
         )
     )
     return events
+
+
+def _respecting_holds(
+    tx: Tx, items: Sequence[Item], verdict: Verdict, decision: Decision, actor: str
+) -> tuple[list[tuple[str, Verdict]], list[audit.AuditEvent]]:
+    """A decision on a held item settles its hold, except where the space requires its admins' approval before
+    publication (docs/holds.md): there an allow leaves the item held, its verdict still a hold, so that no
+    platform publishes on a reviewer's word what waits for four eyes. A restriction ends any hold: the item
+    will not be published."""
+    given: list[tuple[str, Verdict]] = []
+    events: list[audit.AuditEvent] = []
+    for item in items:
+        hold = holds_store.hold_for_decision(tx, item.id)
+        if hold is None or hold.publication.state is not PublicationState.HELD:
+            given.append((item.id, verdict))
+        elif verdict.disposition is ActionKind.ALLOW and _awaits_admins(tx, item.id):
+            others = tuple(a for a in verdict.actions if a.kind not in DISPOSITIONS)
+            waiting = "still held: the space requires its admins' approval before publication"
+            given.append(
+                (item.id, Verdict(verdict.policy, (Action(ActionKind.HOLD), *others), (*verdict.reasons, waiting)))
+            )
+        elif verdict.disposition is ActionKind.ALLOW:
+            holds_store.decide(tx, hold.id, PublicationState.PUBLISHED)
+            events.append(audit.ItemPublished(actor, item.id, [decision.reviewer]))
+            given.append((item.id, verdict))
+        else:
+            holds_store.decide(tx, hold.id, PublicationState.REJECTED)
+            note = f"decision {decision.id}: {decision.action.value}"
+            events.append(audit.PublicationRejected(actor, item.id, decision.reviewer, note))
+            given.append((item.id, verdict))
+    return given, events
+
+
+def _awaits_admins(tx: Tx, item_id: str) -> bool:
+    """Whether the hold came from the space's approval requirement, not from a rule a reviewer answers."""
+    judged = items_store.latest_verdicts(tx.conn, [item_id]).get(item_id)
+    return judged is not None and APPROVAL_RULE in judged.rules
 
 
 def _supersede(tx: Tx, decision: Decision) -> Decision:

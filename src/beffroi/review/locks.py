@@ -23,17 +23,30 @@ NEVER = datetime.min.replace(tzinfo=UTC)
 
 def claim(tx: Tx, case_id: str, member_id: str, lease: timedelta) -> datetime:
     """Lock the case for the member until the returned time, or raise Conflict naming who holds it."""
+    until = try_claim(tx, case_id, member_id, lease)
+    if until is None:
+        raise _why_not(tx, case_id)
+    return until
+
+
+def try_claim(tx: Tx, case_id: str, member_id: str, lease: timedelta) -> datetime | None:
+    """The end of the lease when the claim succeeds; None when the case is held by another, decided or missing."""
     until = tx.now + lease
-    claimable = sa.or_(cases.c.assigned_to.is_(None), cases.c.locked_until < tx.now, cases.c.assigned_to == member_id)
     updated = tx.conn.execute(
         cases.update()
-        .where(cases.c.id == case_id, cases.c.status == CaseStatus.OPEN.value, claimable)
+        .where(cases.c.id == case_id, cases.c.status == CaseStatus.OPEN.value, claimable(tx.now, member_id))
         .values(assigned_to=member_id, locked_until=until)
     )
-    if updated.rowcount == 1:
-        audit_log.append(tx, [audit.CaseClaimed(f"member:{member_id}", case_id, until.isoformat())])
-        return until
-    raise _why_not(tx, case_id)
+    if updated.rowcount != 1:
+        return None
+    audit_log.append(tx, [audit.CaseClaimed(f"member:{member_id}", case_id, until.isoformat())])
+    return until
+
+
+def claimable(now: datetime, member_id: str | None = None) -> sa.ColumnElement[bool]:
+    """Cases nobody holds: never claimed, released, or whose lease ran out (and one's own, to renew it)."""
+    free = sa.or_(cases.c.assigned_to.is_(None), cases.c.locked_until < now)
+    return free if member_id is None else sa.or_(free, cases.c.assigned_to == member_id)
 
 
 def release(tx: Tx, case_id: str, member_id: str) -> None:

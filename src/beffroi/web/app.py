@@ -14,12 +14,15 @@ from beffroi.web.routes import (
     accounts,
     appeals,
     audit,
+    cases,
     decisions,
     grounds,
     holds,
     items,
     media,
     members,
+    notices,
+    notifications,
     policies,
     spaces,
     system,
@@ -27,8 +30,8 @@ from beffroi.web.routes import (
 )
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
-and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>`. Every error has the
-shape `{"error": {"status", "code", "message", "hint"?, "details"?}}`."""
+and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>` (notices need none).
+Every error has the shape `{"error": {"status", "code", "message", "hint"?, "details"?}}`."""
 
 
 def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
@@ -46,7 +49,7 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     app = FastAPI(title="Beffroi", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.runtime = runtime
     errors.install(app)
-    routers = (items, holds, verdicts, media, spaces, members, accounts, policies, grounds, decisions, appeals)
-    for module in (*routers, audit, system):
+    routers = (items, holds, verdicts, media, spaces, members, accounts, policies, cases, notices, notifications)
+    for module in (*routers, grounds, decisions, appeals, audit, system):
         app.include_router(module.router)
     return app

@@ -39,3 +39,13 @@ async def perhaps_authenticated(request: Request) -> Principal | None:
 Caller = Annotated[Principal, Depends(authenticated)]
 OptionalCaller = Annotated[Principal | None, Depends(perhaps_authenticated)]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+
+
+async def maybe_authenticated(request: Request) -> Principal | None:
+    """For endpoints open to everyone (notices): no Authorization header is anonymous; a bad token is still 401."""
+    if not request.headers.get("authorization", "").strip():
+        return None
+    return await authenticated(request)
+
+
+MaybeCaller = Annotated[Principal | None, Depends(maybe_authenticated)]

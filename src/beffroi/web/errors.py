@@ -32,7 +32,7 @@ def install(app: FastAPI) -> None:
 
 async def _beffroi_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BeffroiError)
-    return JSONResponse(exc.envelope(), status_code=exc.status)
+    return JSONResponse(exc.envelope(), status_code=exc.status, headers=exc.headers or None)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -1,0 +1,64 @@
+"""A reviewer's decision on a held item: it settles a hold a policy rule placed, but a post the space requires
+its admins to approve stays held when a reviewer allows it; any restriction ends the hold."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from beffroi.domain import Role
+from beffroi.runtime import Runtime
+from tests.review.decision_support import THREAT, reviewer
+from tests.support import item
+
+
+def _post(client: TestClient, **context: object) -> dict[str, object]:
+    posted = client.post("/v1/items?wait=30", json=item(THREAT, context=context)).json()
+    assert posted["status"] == "analysed", posted
+    assert posted["publication"]["state"] == "held"
+    return posted
+
+
+def _decide(client: TestClient, runtime: Runtime, action: str) -> dict[str, object]:
+    anna = reviewer(runtime, f"anna-{action}")
+    case = client.post("/v1/queues/next?queue=threats", headers=anna.headers).json()
+    body = {"action": action, "ground": "threats", "statement": "Relu en contexte."}
+    decided = client.post(f"/v1/cases/{case['id']}/decisions", json=body, headers=anna.headers)
+    assert decided.status_code == 201, decided.text
+    return dict(decided.json())
+
+
+def test_an_allow_settles_the_hold_a_rule_placed(client: TestClient, runtime: Runtime) -> None:
+    posted = _post(client)
+    _decide(client, runtime, "allow")
+    after = client.get(f"/v1/items/{posted['id']}").json()
+    assert after["verdict"]["actions"][0]["kind"] == "allow"
+    assert after["publication"]["state"] == "published"
+
+
+def test_an_allow_leaves_held_what_the_space_requires_its_admins_to_approve(
+    client: TestClient, runtime: Runtime
+) -> None:
+    settings = {"approval": {"roles": ["moderator"], "in_name_of_space": True, "approvals_required": 1}}
+    assert client.put("/v1/spaces/default/settings", json=settings).status_code == 200
+    posted = _post(client, author_role="moderator", in_name_of_space=True)
+    _decide(client, runtime, "allow")
+    after = client.get(f"/v1/items/{posted['id']}").json()
+    assert after["verdict"]["actions"][0]["kind"] == "hold"  # the feed tells platforms to keep it unpublished
+    assert any("admins' approval" in reason for reason in after["verdict"]["reasons"])
+    assert after["publication"]["state"] == "held"
+
+    admin = reviewer(runtime, "camille", Role.ADMIN)
+    approved = client.post(f"/v1/items/{posted['id']}/approvals", json={"decision": "approve"}, headers=admin.headers)
+    assert approved.status_code == 201, approved.text
+    assert client.get(f"/v1/items/{posted['id']}").json()["publication"]["state"] == "published"
+
+
+def test_a_removal_ends_the_hold_and_nothing_can_publish_it_after(client: TestClient, runtime: Runtime) -> None:
+    posted = _post(client)
+    _decide(client, runtime, "remove")
+    after = client.get(f"/v1/items/{posted['id']}").json()
+    assert after["verdict"]["actions"][0]["kind"] == "remove"
+    assert after["publication"]["state"] == "rejected"
+    admin = reviewer(runtime, "camille", Role.ADMIN)
+    late = client.post(f"/v1/items/{posted['id']}/approvals", json={"decision": "approve"}, headers=admin.headers)
+    assert late.status_code == 409
