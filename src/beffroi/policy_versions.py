@@ -10,6 +10,7 @@ from typing import Literal
 
 from beffroi.domain import PolicyActivation, PolicyVersion
 from beffroi.errors import NotFound
+from beffroi.policy.approval import ApprovalRequired
 from beffroi.policy.backtest import BacktestReport, compare
 from beffroi.policy.base import Policy
 from beffroi.policy.engine import RulesPolicy
@@ -17,7 +18,7 @@ from beffroi.policy.loader import load_policy
 from beffroi.policy.problems import PolicyError
 from beffroi.policy.rules import Rule
 from beffroi.policy.versioning import deciding, named, source_digest, version_label
-from beffroi.store import history, members_store, policy_store
+from beffroi.store import history, members_store, policy_store, spaces_store
 from beffroi.store.database import Database
 from beffroi.store.writer import Tx
 
@@ -111,9 +112,16 @@ class PolicyVersions:
             return [s.id for s in members_store.list_spaces(conn) if s.id not in own]
 
     def backtest(self, candidate: Policy, window: history.Window, sample: int) -> BacktestReport:
-        """The candidate over stored items and their stored signals, against the verdict each item got."""
+        """The candidate over stored items and their stored signals, against the verdict each item got. As the
+        workers would apply it: under each space's approval requirement, so a rule the requirement makes moot
+        shows no change."""
         with self.db.read() as conn:
-            return compare(candidate, history.decided_items(conn, window), sample=sample)
+            requirements = {
+                space: found.approval for space, found in spaces_store.settings_of(conn, window.spaces).items()
+            }
+            return compare(
+                ApprovalRequired(candidate, requirements), history.decided_items(conn, window), sample=sample
+            )
 
     def require_space(self, space: str | None) -> None:
         if space is None:

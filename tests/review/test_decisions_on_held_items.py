@@ -62,3 +62,21 @@ def test_a_removal_ends_the_hold_and_nothing_can_publish_it_after(client: TestCl
     admin = reviewer(runtime, "camille", Role.ADMIN)
     late = client.post(f"/v1/items/{posted['id']}/approvals", json={"decision": "approve"}, headers=admin.headers)
     assert late.status_code == 409
+
+
+def test_an_appeal_that_restores_a_removed_item_publishes_it(client: TestClient, runtime: Runtime) -> None:
+    posted = _post(client)
+    decision = _decide(client, runtime, "remove")
+    [statement] = [n for n in client.get("/v1/notifications").json() if n["kind"] == "decision.statement"]
+    code = statement["body"]["redress"]["appeal"]["code"]
+    appeal = client.post(
+        "/v1/appeals",
+        json={"decision_id": decision["id"], "appeal_code": code, "explanation": "une citation de film"},
+        headers={"Authorization": ""},
+    ).json()
+    bruno = reviewer(runtime, "bruno")
+    ruling = {"outcome": "reversed", "statement": "Citation de film : le contenu est rétabli."}
+    assert client.post(f"/v1/appeals/{appeal['id']}/decision", json=ruling, headers=bruno.headers).status_code == 200
+    after = client.get(f"/v1/items/{posted['id']}").json()
+    assert after["verdict"]["actions"][0]["kind"] == "allow"
+    assert after["publication"]["state"] == "published"

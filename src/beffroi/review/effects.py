@@ -74,22 +74,27 @@ def _respecting_holds(
     events: list[audit.AuditEvent] = []
     for item in items:
         hold = holds_store.hold_for_decision(tx, item.id)
-        if hold is None or hold.publication.state is not PublicationState.HELD:
+        state = hold.publication.state if hold is not None else None
+        if hold is None or state is PublicationState.PUBLISHED:
             given.append((item.id, verdict))
-        elif verdict.disposition is ActionKind.ALLOW and _awaits_admins(tx, item.id):
+        elif verdict.disposition is not ActionKind.ALLOW:
+            if state is PublicationState.HELD:
+                holds_store.decide(tx, hold.id, PublicationState.REJECTED)
+                note = f"decision {decision.id}: {decision.action.value}"
+                events.append(audit.PublicationRejected(actor, item.id, decision.reviewer, note))
+            given.append((item.id, verdict))
+        elif _awaits_admins(tx, item.id):
+            # An allow (a first decision, or an appeal restoring the item) puts it back before its admins.
+            if state is PublicationState.REJECTED:
+                holds_store.decide(tx, hold.id, PublicationState.HELD)
             others = tuple(a for a in verdict.actions if a.kind not in DISPOSITIONS)
             waiting = "still held: the space requires its admins' approval before publication"
             given.append(
                 (item.id, Verdict(verdict.policy, (Action(ActionKind.HOLD), *others), (*verdict.reasons, waiting)))
             )
-        elif verdict.disposition is ActionKind.ALLOW:
+        else:
             holds_store.decide(tx, hold.id, PublicationState.PUBLISHED)
             events.append(audit.ItemPublished(actor, item.id, [decision.reviewer]))
-            given.append((item.id, verdict))
-        else:
-            holds_store.decide(tx, hold.id, PublicationState.REJECTED)
-            note = f"decision {decision.id}: {decision.action.value}"
-            events.append(audit.PublicationRejected(actor, item.id, decision.reviewer, note))
             given.append((item.id, verdict))
     return given, events
 

@@ -95,7 +95,8 @@ def add_approval(tx: Tx, hold_id: int, member_id: str, decision: ApprovalChoice,
 
 
 def decide(tx: Tx, hold_id: int, state: PublicationState) -> None:
-    tx.conn.execute(holds.update().where(holds.c.id == hold_id).values(state=state.value, decided_at=tx.now))
+    decided_at = None if state is PublicationState.HELD else tx.now  # HELD again: an appeal put it back
+    tx.conn.execute(holds.update().where(holds.c.id == hold_id).values(state=state.value, decided_at=decided_at))
 
 
 def _records(conn: Connection, item_ids: Sequence[str]) -> list[HoldRecord]:
