@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from beffroi.domain import Role
 from beffroi.runtime import Runtime
 from tests.review.decision_support import THREAT, reviewer
+from tests.review.support import ANONYMOUS, notice
 from tests.support import item
 
 
@@ -77,6 +78,34 @@ def test_an_appeal_that_restores_a_removed_item_publishes_it(client: TestClient,
     bruno = reviewer(runtime, "bruno")
     ruling = {"outcome": "reversed", "statement": "Citation de film : le contenu est rétabli."}
     assert client.post(f"/v1/appeals/{appeal['id']}/decision", json=ruling, headers=bruno.headers).status_code == 200
+    after = client.get(f"/v1/items/{posted['id']}").json()
+    assert after["verdict"]["actions"][0]["kind"] == "allow"
+    assert after["publication"]["state"] == "published"
+
+
+def test_a_later_case_may_not_lift_a_decision_in_force(client: TestClient, runtime: Runtime) -> None:
+    posted = _post(client)
+    _decide(client, runtime, "remove")
+    sent = client.post("/v1/notices", json=notice(str(posted["id"])), headers=ANONYMOUS)
+    assert sent.status_code == 201  # the notice is kept: it opens a new case, the first one being decided
+    bruno = reviewer(runtime, "bruno")
+    case = client.post("/v1/queues/next?queue=notices", headers=bruno.headers).json()
+    body = {"action": "allow", "ground": "threats", "statement": "Rien à redire."}
+    lifted = client.post(f"/v1/cases/{case['id']}/decisions", json=body, headers=bruno.headers)
+    assert lifted.status_code == 409
+    assert "appeal" in lifted.json()["error"]["hint"]
+    assert client.get(f"/v1/items/{posted['id']}").json()["verdict"]["actions"][0]["kind"] == "remove"
+
+
+def test_a_notice_never_holds_an_item_already_published(client: TestClient, runtime: Runtime) -> None:
+    settings = {"approval": {"roles": ["moderator"], "approvals_required": 1}}
+    assert client.put("/v1/spaces/default/settings", json=settings).status_code == 200
+    posted = client.post(
+        "/v1/items?wait=30", json=item("Réunion publique jeudi à 18h", context={"author_role": "moderator"})
+    ).json()
+    admin = reviewer(runtime, "camille", Role.ADMIN)
+    assert client.post(f"/v1/items/{posted['id']}/approvals", json={"decision": "approve"}, headers=admin.headers)
+    assert client.post("/v1/notices", json=notice(posted["id"]), headers=ANONYMOUS).status_code == 201
     after = client.get(f"/v1/items/{posted['id']}").json()
     assert after["verdict"]["actions"][0]["kind"] == "allow"
     assert after["publication"]["state"] == "published"

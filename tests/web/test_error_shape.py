@@ -213,6 +213,30 @@ def _bad_requests() -> list[tuple[str, str, str, dict[str, Any], int, str]]:
         ("claim of an unknown case", "POST", "/v1/cases/case_nothing/claim", {}, 404, "not_found"),
         ("bad case filter", "GET", "/v1/cases?assigned=someone", {}, 422, "invalid_request"),
         ("unknown notification", "POST", "/v1/notifications/999/delivered", {}, 404, "not_found"),
+        (
+            "notification id beyond 64 bits",
+            "POST",
+            "/v1/notifications/99999999999999999999/delivered",
+            {},
+            422,
+            "invalid_request",
+        ),
+        (
+            "policy version beyond 64 bits",
+            "GET",
+            "/v1/spaces/default/policy/versions/99999999999999999999",
+            {},
+            422,
+            "invalid_request",
+        ),
+        (
+            "policy with a control character",
+            "POST",
+            "/v1/spaces/default/policy/versions",
+            {"json": {"source": "a\u0000b", "note": "n"}},
+            422,
+            "invalid_policy",
+        ),
     ]
 
 
@@ -249,3 +273,14 @@ def test_validation_errors_say_where(client: TestClient) -> None:
     assert "beffroi space add nowhere" in error["hint"]
     missing = client.post("/v1/items", json={"space": "default", "text": "x"}).json()["error"]
     assert {d["loc"] for d in missing["details"]} == {"author", "source"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/cases/a%00b", "/v1/notices?space=a%00b", "/v1/spaces/a%00b/settings", "/v1/decisions/a%00b"],
+)
+def test_a_nul_character_is_refused_or_not_found_never_a_crash(client: TestClient, path: str) -> None:
+    # SQLite stores NUL and finds nothing (an empty list, or 404); PostgreSQL refuses it with a clear 422.
+    response = client.get(path)
+    assert response.status_code in (200, 404, 422), response.text
+    assert response.status_code == 200 or response.json()["error"]["code"] in ("not_found", "invalid_request")

@@ -23,7 +23,15 @@ from beffroi.policy.conditions import check_condition, compile_condition
 from beffroi.policy.engine import RulesPolicy
 from beffroi.policy.problems import PolicyError, Position, Problem
 from beffroi.policy.rules import Rule
-from beffroi.policy.yaml_nodes import compose, expression_position, mapping_items, position, value
+from beffroi.policy.yaml_nodes import (
+    compose,
+    expression_position,
+    mapping_items,
+    position,
+    value,
+    yaml_mark,
+    yaml_problem,
+)
 
 POLICY_KEYS = ("name", "version", "rules")
 RULE_KEYS = ("name", "when", "then", "shadow", "description")
@@ -61,10 +69,10 @@ class _Loading:
                 self.report(position(root) if root else Position(1, 1), "a policy is a mapping", "start with `name:`")
                 return None
             return self._policy(root)
-        except yaml.MarkedYAMLError as exc:  # syntax, or a tag the safe loader refuses (`!!python/object`)
-            mark = exc.problem_mark or exc.context_mark
+        except yaml.YAMLError as exc:  # syntax, or a tag the safe loader refuses (`!!python/object`)
+            mark = yaml_mark(exc)
             where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-            self.report(where, f"not valid YAML: {exc.problem or exc.context}", "check indentation and quoting")
+            self.report(where, f"not valid YAML: {yaml_problem(exc)}", "check indentation and quoting")
             return None
 
     def _policy(self, root: yaml.MappingNode) -> RulesPolicy | None:

@@ -48,3 +48,12 @@ def _block_indent(text: str, first_content_line: int) -> int:
         if raw.strip():
             return len(raw) - len(raw.lstrip(" "))
     return 0
+
+
+def yaml_mark(exc: yaml.YAMLError) -> yaml.Mark | None:
+    return getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """What is wrong. A reader error (a control character such as NUL) has no problem text, only a message."""
+    return str(getattr(exc, "problem", None) or getattr(exc, "context", None) or exc).splitlines()[0]

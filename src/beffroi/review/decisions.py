@@ -12,10 +12,11 @@ from dataclasses import dataclass
 
 from beffroi import audit, ids
 from beffroi.access import Permission, Principal
-from beffroi.domain import CaseStatus, Decision, DecisionAction, DecisionStatus, Ground, Item
+from beffroi.domain import DISPOSITIONS, CaseStatus, Decision, DecisionAction, DecisionStatus, Ground, Item
 from beffroi.errors import Conflict, Forbidden, InvalidRequest, NotFound
 from beffroi.review import locks
 from beffroi.review.decision_rules import DecisionRules
+from beffroi.review.dispositions import DISPOSITIONS as DISPOSITION_OF
 from beffroi.review.effects import take_effect
 from beffroi.store import audit_log, decisions_store, items_store
 from beffroi.store.decisions_store import CaseRef
@@ -36,6 +37,7 @@ def propose(tx: Tx, case_id: str, proposal: Proposal, reviewer: Principal, rules
     ground = _ground(proposal, rules)
     items = _items(tx, case_id, proposal.items)
     _ready(tx, case, reviewer)
+    _lifts_nothing(tx, case_id, proposal.action, [item.id for item in items])
     waits_for = rules.second_review.reasons(proposal.action, items)
     decision = Decision(
         id=ids.new_id("dec"),
@@ -59,6 +61,19 @@ def propose(tx: Tx, case_id: str, proposal: Proposal, reviewer: Principal, rules
         events.extend(take_effect(tx, decision, rules, actor))
     audit_log.append(tx, events)
     return _reloaded(tx, decision.id)
+
+
+def _lifts_nothing(tx: Tx, case_id: str, action: DecisionAction, item_ids: list[str]) -> None:
+    """A case opened later (a notice on an item already decided) may add a restriction, never lift one that a
+    decision in force placed: undoing a decision is what an appeal is for, decided by someone independent."""
+    rank = DISPOSITIONS.index(DISPOSITION_OF[action])
+    for earlier in decisions_store.effective_elsewhere(tx.conn, item_ids, case_id):
+        if DISPOSITIONS.index(DISPOSITION_OF[earlier.action]) > rank:
+            raise Conflict(
+                f"decision {earlier.id} ({earlier.action.value}, case {earlier.case_id}) is in force on this case's "
+                f"items: a decision here may not lift it",
+                hint="the author may appeal that decision (POST /v1/appeals); here decide as strictly or more",
+            )
 
 
 def confirm(tx: Tx, decision_id: str, reviewer: Principal, rules: DecisionRules) -> Decision:
@@ -94,10 +109,16 @@ def refuse(tx: Tx, decision_id: str, reviewer: Principal, note: str) -> Decision
     )
     if not moved:
         raise Conflict(f"decision {decision_id} was confirmed or refused meanwhile", hint="reload it")
-    tx.conn.execute(cases.update().where(cases.c.id == decision.case_id).values(assigned_to=None, locked_until=None))
-    audit_log.append(
-        tx, [audit.DecisionRefused(f"member:{reviewer.member_id}", decision.id, decision.case_id, note.strip())]
-    )
+    released = tx.conn.execute(
+        cases.update()
+        .where(cases.c.id == decision.case_id, cases.c.assigned_to == decision.reviewer)
+        .values(assigned_to=None, locked_until=None)
+    )  # the proposer's lock only: another reviewer may hold the case by now
+    actor = f"member:{reviewer.member_id}"
+    events: list[audit.AuditEvent] = [audit.DecisionRefused(actor, decision.id, decision.case_id, note.strip())]
+    if released.rowcount:
+        events.append(audit.CaseReleased(actor, decision.case_id))
+    audit_log.append(tx, events)
     return _reloaded(tx, decision.id)
 
 

@@ -18,7 +18,7 @@ import yaml
 
 from beffroi.domain import Ground
 from beffroi.policy.problems import PolicyError, Position, Problem
-from beffroi.policy.yaml_nodes import compose, mapping_items, position, value
+from beffroi.policy.yaml_nodes import compose, mapping_items, position, value, yaml_mark, yaml_problem
 
 GROUND_KEYS = ("key", "label", "description", "illegal", "legal_reference", "terms_reference", "category")
 LANGUAGES = ("fr", "en")
@@ -51,10 +51,10 @@ class _Reading:
     def run(self, text: str) -> list[Ground]:
         try:
             root = compose(text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
+        except yaml.YAMLError as exc:
+            mark = yaml_mark(exc)
             where = Position(mark.line + 1, mark.column + 1) if mark else Position(1, 1)
-            problem = f"not valid YAML: {exc.problem or exc.context}"
+            problem = f"not valid YAML: {yaml_problem(exc)}"
             self.problems.append(Problem(self.source, where, problem, "check indentation and quoting"))
             return []
         entries = self._entries(root)

@@ -1,7 +1,7 @@
 """Judging an item again when its notices change: the policy reads `notices`, so a rule such as
 `notices >= 3 -> hide` must act when the third notice arrives. The stored signals are reused (no analyzer runs
-again), and a verdict is appended only when it restricts more than the verdict in force, so the history shows
-what changed and when.
+again), and a verdict is appended only when it takes the item down (hide, remove) beyond the verdict in force,
+so the history shows what changed and when.
 
 Notices only ever add restrictions: a re-evaluation never lifts a hold (that would publish an item no admin
 approved) nor overrides a reviewer's decision (the notice joins a case for a person to look at instead).
@@ -15,6 +15,8 @@ from beffroi.policy.base import Policy
 from beffroi.review import cases
 from beffroi.store import items_store, notices_store
 from beffroi.store.writer import Tx
+
+TAKEDOWNS = (ActionKind.HIDE, ActionKind.REMOVE)
 
 
 def reevaluate(tx: Tx, item: Item, policy: Policy, actor: str, sla: cases.Sla) -> list[audit.AuditEvent]:
@@ -36,4 +38,9 @@ def reevaluate(tx: Tx, item: Item, policy: Policy, actor: str, sla: cases.Sla) -
 
 
 def _restricts_more(verdict: Verdict, previous: Verdict) -> bool:
+    """Only a takedown (hide, remove) stronger than the verdict in force. Never a hold: a hold is a decision
+    before publication, with a hold record its admins act on; after publication it would block the item with
+    nobody able to release it."""
+    if verdict.disposition not in TAKEDOWNS:
+        return False
     return DISPOSITIONS.index(verdict.disposition) > DISPOSITIONS.index(previous.disposition)

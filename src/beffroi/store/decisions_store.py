@@ -82,6 +82,23 @@ def move(tx: Tx, decision_id: str, expected: DecisionStatus, **values: Any) -> b
     return updated.rowcount == 1
 
 
+def effective_elsewhere(conn: Connection, item_ids: list[str], case_id: str) -> list[Decision]:
+    """Decisions in force on these items from other cases than this one."""
+    query = (
+        sa.select(decisions)
+        .join(decision_items, decision_items.c.decision_id == decisions.c.id)
+        .where(
+            decision_items.c.item_id.in_(item_ids),
+            decisions.c.case_id != case_id,
+            decisions.c.status == DecisionStatus.EFFECTIVE.value,
+        )
+        .distinct()
+    )
+    rows = list(conn.execute(query))
+    items = _items_of(conn, [row.id for row in rows])
+    return [_decision(row, items.get(row.id, ())) for row in rows]
+
+
 def _items_of(conn: Connection, ids: list[str]) -> dict[str, tuple[str, ...]]:
     found: dict[str, list[str]] = {}
     if ids:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -27,6 +28,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(BeffroiError, _beffroi_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for unstorable in (sa.exc.DataError, OverflowError):
+        app.add_exception_handler(unstorable, _unstorable)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -72,6 +75,18 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
         message = "no such endpoint"
         return envelope(404, code, message, hint="the API lives under /v1; see /docs")
     return envelope(exc.status_code, code, message)
+
+
+async def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    """A value the database refuses: a NUL character in a text (PostgreSQL), a number beyond 64 bits. The
+    statement failed, so nothing was stored."""
+    log.info("refused an unstorable value on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0])
+    return envelope(
+        422,
+        "invalid_request",
+        "the request holds a value that cannot be stored: a NUL character in a text, or a number too large",
+        hint="remove NUL characters (\\u0000) from texts and ids; numbers go up to 9223372036854775807",
+    )
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
