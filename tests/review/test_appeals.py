@@ -127,6 +127,17 @@ def test_one_open_appeal_per_decision(client: TestClient, runtime: Runtime) -> N
     assert second["status"] == 409 and "open already" in second["message"]
 
 
+def test_a_decision_upheld_on_appeal_is_not_appealed_again(client: TestClient, runtime: Runtime) -> None:
+    anna, bruno = reviewer(runtime, "anna"), reviewer(runtime, "bruno")
+    decision, code, _ = _removed(client, runtime, anna)
+    appeal_id = _appeal(client, decision["id"], code).json()["id"]
+    upheld = {"outcome": "upheld", "statement": "La menace est explicite."}
+    assert client.post(f"/v1/appeals/{appeal_id}/decision", json=upheld, headers=bruno.headers).status_code == 200
+    again = _appeal(client, decision["id"], code).json()["error"]
+    assert again["status"] == 409 and "decided already" in again["message"]
+    assert "Art. 21" in again["hint"]
+
+
 def test_a_platform_appeals_on_the_authors_behalf(client: TestClient, runtime: Runtime) -> None:
     anna = reviewer(runtime, "anna")
     decision, _, _ = _removed(client, runtime, anna)

@@ -40,6 +40,13 @@ def file(tx: Tx, filing: Filing, filer: Principal | None, rules: DecisionRules) 
     """File an appeal: by the author with the code (filer None), or by a platform token on the author's behalf."""
     decision, author = _appellant(tx, filing, filer)
     _appealable(decision, tx, rules.appeal_period)
+    earlier = appeals_store.decided_for(tx.conn, decision.id, author)
+    if earlier is not None:  # one internal review per decision (DSA Art. 20); courts and Art. 21 bodies remain
+        raise Conflict(
+            f"appeal {earlier} against decision {decision.id} was decided already",
+            hint="its outcome was notified; an out-of-court dispute settlement body (DSA Art. 21) or a court may "
+            "still be seized",
+        )
     appeal = Appeal(
         id=ids.new_id("apl"),
         decision_id=decision.id,

@@ -31,6 +31,15 @@ def open_for(conn: Connection, decision_id: str) -> str | None:
     return None if found is None else str(found)
 
 
+def decided_for(conn: Connection, decision_id: str, author: str) -> str | None:
+    """The author's appeal against this decision that was decided already, if any."""
+    query = sa.select(appeals.c.id).where(
+        appeals.c.decision_id == decision_id, appeals.c.author == author, appeals.c.status == "decided"
+    )
+    found = conn.execute(query.limit(1)).scalar()
+    return None if found is None else str(found)
+
+
 def insert_open(tx: Tx, appeal: Appeal) -> bool:
     """Insert the appeal unless one is open for its decision already (the unique index decides races)."""
     row = {
