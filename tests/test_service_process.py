@@ -39,9 +39,11 @@ def test_killed_mid_analysis_the_service_finishes_the_work_after_restart(tmp_pat
 
         server = beffroi.serve("--workers", "1")
         owed = _wait_for(http, lambda ready: ready < ITEMS - 200)
+        workers = _children(server.pid)
         server.kill()  # SIGKILL: no clean shutdown, leases held, a batch half done
         server.wait(30)
         assert owed > 0, "analysis finished before the kill: raise ITEMS"
+        assert workers and _gone(workers), f"worker processes {workers} outlived the service"
 
         server = beffroi.serve("--workers", "1")
         _wait_for(http, lambda ready: ready == 0, running_too=True)
@@ -64,6 +66,36 @@ def test_killed_mid_analysis_the_service_finishes_the_work_after_restart(tmp_pat
     assert [a["kind"] for a in actions] == ["hold", "label", "open_case"]  # the default policy's threat-hold rule
     assert actions[2]["params"]["queue"] == "threats"
     assert "audit trail intact" in beffroi.run("audit", "verify").stdout
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _gone(pids: list[int], timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)]
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 def _wait_for(http: httpx.Client, done: object, running_too: bool = False, timeout: float = 120) -> int:

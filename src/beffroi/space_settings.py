@@ -104,11 +104,39 @@ def _article(word: str) -> str:
     return "an" if word[:1] in ("a", "e", "i", "o", "u") else "a"
 
 
+class WatchedPerson(BaseModel):
+    """A protected person (an elected official, a staff member): how texts name them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(
+        min_length=2, max_length=200, description="As texts usually write it.", examples=["Olivier Bianchi"]
+    )
+    variants: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Other ways texts name them: a surname alone, a nickname, a title ('le maire').",
+        examples=[["Bianchi"]],
+    )
+    handles: list[str] = Field(default_factory=list, max_length=20, description="Their accounts: '@name@server'.")
+
+    @field_validator("variants", "handles")
+    @classmethod
+    def _no_blank(cls, values: list[str]) -> list[str]:
+        if any(len(value.strip()) < 2 for value in values):
+            raise ValueError("each variant and handle has at least two characters")
+        return [value.strip() for value in values]
+
+
 class SpaceSettings(BaseModel):
     """Every section of a space's settings; sections are optional and default to requiring nothing."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+    watchlist: list[WatchedPerson] = Field(
+        default_factory=list,
+        max_length=500,
+        description="Protected people: an item naming one lists them in the policy's `watchlist_hits`.",
+    )
 
 
 def from_stored(document: Mapping[str, Any] | None) -> SpaceSettings:

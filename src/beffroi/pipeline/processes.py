@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import threading
+import time
 from collections.abc import Callable
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import SimpleQueue
@@ -59,6 +61,10 @@ class WorkerProcesses:
             on_done(item_ids)
 
 
+PARENT_CHECK_SECONDS = 1.0
+ORPHAN_GRACE_SECONDS = 10.0
+
+
 def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: SimpleQueue[list[str] | None]) -> None:
     from beffroi.runtime import Runtime
 
@@ -66,8 +72,23 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = Runtime(settings)
     worker = runtime.worker(worker_name(index), on_done=done.put)
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop, wake), daemon=True).start()
     try:
         worker.run(stop, wake)  # type: ignore[arg-type]  # multiprocessing events have threading's API
     finally:
         worker.close()
         runtime.close()
+
+
+def _stop_when_orphaned(parent: int, stop: Event, wake: Event) -> None:
+    """A service killed outright (SIGKILL, the OOM killer) cannot stop its workers: they notice it is gone
+    (they are handed to another parent) and stop after their batch, leaving no orphan to hold leases."""
+    while not stop.wait(PARENT_CHECK_SECONDS):
+        if os.getppid() != parent:
+            logging.getLogger(__name__).warning("the service that started this worker is gone: stopping")
+            stop.set()
+            wake.set()
+            # The batch in hand commits meanwhile. Past that, the worker may be blocked telling the dead service
+            # it is done (a pipe nobody reads, whose buffer is full): leave without waiting for it.
+            time.sleep(ORPHAN_GRACE_SECONDS)
+            os._exit(1)

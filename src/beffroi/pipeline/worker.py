@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from beffroi import audit
 from beffroi.analyzers.base import Analyzer
+from beffroi.analyzers.watchlist import watchlist_signal
 from beffroi.domain import ActionKind, Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
 from beffroi.pipeline.policies import PolicyUnavailable, SpacePolicies
@@ -164,7 +165,10 @@ class Worker:
         except PolicyUnavailable as exc:  # retried, then failed with the reason on the item: never a silent gap
             return Outcome(job, item, error=exc.message)
         # Whatever policy judges the item, its space's approval requirement is laid over the verdict.
-        required = ApprovalRequired(policy, {item.space: self._settings(item.space).approval})
+        settings = self._settings(item.space)
+        required = ApprovalRequired(policy, {item.space: settings.approval})
+        named = watchlist_signal(item, settings.watchlist)  # recorded with the others, so the API shows where
+        signals = signals if named is None or named in signals else [*signals, named]
         count = reported.get(item.id, 0)
         return Outcome(job, item, signals, required.evaluate(item, signals, count), notices=count)
 

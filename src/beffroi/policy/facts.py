@@ -13,6 +13,7 @@ import cel
 from beffroi.domain import Item, Signal
 
 LANGUAGE_PREFIX = "language."
+WATCHLIST_LABEL = "watchlist"
 VARIABLES = ("signals", "item", "author", "context", "space", "watchlist_hits", "notices")
 FUNCTIONS = ("score", "any_of", "spans")
 
@@ -33,7 +34,14 @@ def span_texts(signals: Sequence[Signal]) -> dict[str, list[str]]:
     return found
 
 
-def variables(item: Item, scores: Mapping[str, float], notices: int = 0) -> dict[str, Any]:
+def watchlist_hits(signals: Sequence[Signal]) -> list[str]:
+    """The protected people the item names: the watchlist step's signal (analyzers/watchlist.py) lists them."""
+    return [str(name) for s in signals if s.label == WATCHLIST_LABEL for name in s.details.get("names", [])]
+
+
+def variables(
+    item: Item, scores: Mapping[str, float], notices: int = 0, watchlist_hits: Sequence[str] = ()
+) -> dict[str, Any]:
     context = item.context
     return {
         "signals": dict(scores),
@@ -55,7 +63,7 @@ def variables(item: Item, scores: Mapping[str, float], notices: int = 0) -> dict
             "reply_to": str(context.get("reply_to") or ""),
         },
         "space": item.space,
-        "watchlist_hits": [],  # filled once watchlists exist (issue: targets)
+        "watchlist_hits": list(watchlist_hits),
         "notices": notices,
     }
 
@@ -75,7 +83,8 @@ def functions(scores: Mapping[str, float], spans: Mapping[str, list[str]]) -> di
 
 def context_for(item: Item, signals: Sequence[Signal], known_labels: Iterable[str], notices: int = 0) -> cel.Context:
     scores = best_scores(signals, known_labels)
-    return cel.Context(variables(item, scores, notices), functions(scores, span_texts(signals)))
+    facts = variables(item, scores, notices, watchlist_hits(signals))
+    return cel.Context(facts, functions(scores, span_texts(signals)))
 
 
 def _language(context: Mapping[str, Any], scores: Mapping[str, float]) -> str:

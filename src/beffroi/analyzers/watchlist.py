@@ -1,0 +1,52 @@
+"""Watchlist hits: which protected people of its space (elected officials, staff) an item names.
+
+Each space keeps its own list (space settings, `watchlist`), so this is not a registry analyzer: the worker
+runs it with the item's space settings and adds its signal to the analyzers' before the policy judges. The
+signal is stored like any other, so the API shows where each name was found, and the policy reads the names
+as `watchlist_hits`. Names are matched on folded text (accents, case, obfuscation: analyzers/text/folding.py)
+as whole words; handles as written, without case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from beffroi.analyzers.text.folding import fold, fold_term
+from beffroi.domain import Item, Signal, Span
+from beffroi.space_settings import WatchedPerson
+
+NAME = "watchlist"
+VERSION = "1"
+LABEL = "watchlist"  # what policy/facts.py reads as `watchlist_hits`
+
+
+def watchlist_signal(item: Item, people: Sequence[WatchedPerson]) -> Signal | None:
+    """One signal naming every protected person the item names, with a span for each mention; None if none."""
+    if not people:
+        return None
+    folded = fold(item.text)
+    lowered = item.text.lower()
+    names: list[str] = []
+    spans: list[Span] = []
+    for person in people:
+        found = [_span(item.text, folded.original_span(*m.span())) for m in _names(person).finditer(folded.text)]
+        for handle in person.handles:
+            at = lowered.find(handle.lower())
+            if at >= 0:
+                found.append(_span(item.text, (at, at + len(handle))))
+        if found:
+            names.append(person.name)
+            spans.extend(found)
+    if not names:
+        return None
+    return Signal(LABEL, 1.0, NAME, VERSION, tuple(sorted(spans, key=lambda s: s.start)), {"names": names})
+
+
+def _names(person: WatchedPerson) -> re.Pattern[str]:
+    terms = sorted({fold_term(t) for t in (person.name, *person.variants)}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+
+
+def _span(text: str, where: tuple[int, int]) -> Span:
+    return Span(where[0], where[1], text[where[0] : where[1]])

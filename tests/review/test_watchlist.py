@@ -1,0 +1,52 @@
+"""Watchlists: a space's protected people, found in texts however they are written, and read by the policy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+
+from beffroi.analyzers.watchlist import watchlist_signal
+from beffroi.domain import Author, Item, Source
+from beffroi.space_settings import WatchedPerson
+from tests.support import item
+
+MAYOR = WatchedPerson(name="Olivier Bianchi", variants=["Bianchi"], handles=["@obianchi@clermont.social"])
+DEPUTY = WatchedPerson(name="Cécile Audet")
+
+
+def _item(text: str) -> Item:
+    return Item("itm_1", "mairie", Author("a"), Source("api", "1"), text, None, datetime.now(UTC))
+
+
+def test_names_are_found_whatever_the_accents_case_or_obfuscation() -> None:
+    text = "Ce B.I.A.N.C.H.I et cecile AUDET, on les aura. cc @OBianchi@clermont.social"
+    signal = watchlist_signal(_item(text), [MAYOR, DEPUTY])
+    assert signal is not None
+    assert signal.details["names"] == ["Olivier Bianchi", "Cécile Audet"]
+    assert [span.text for span in signal.spans] == ["B.I.A.N.C.H.I", "cecile AUDET", "@OBianchi@clermont.social"]
+
+
+def test_only_whole_words_count_and_no_list_means_no_signal() -> None:
+    assert watchlist_signal(_item("Les bianchini sont arrivés"), [MAYOR]) is None
+    assert watchlist_signal(_item("Bianchi"), []) is None
+
+
+def test_a_threat_naming_a_protected_person_goes_first_in_line_to_the_legal_escalation(client: TestClient) -> None:
+    watchlist = [{"name": "Olivier Bianchi", "variants": ["Bianchi"]}]
+    assert client.put("/v1/spaces/default/settings", json={"watchlist": watchlist}).status_code == 200
+    posted = client.post("/v1/items?wait=30", json=item("On va lui couper la tête à Bianchi.")).json()
+    verdict = posted["verdict"]
+    assert "threat-against-protected-person" in verdict["rules"]
+    assert {"kind": "escalate", "params": {"to": "legal"}} in verdict["actions"]
+    [found] = [s for s in posted["signals"] if s["label"] == "watchlist"]
+    assert found["spans"][0]["text"] == "Bianchi"
+
+    same_text_elsewhere = client.post("/v1/items?wait=30", json=item("Bianchi est en retard.")).json()
+    assert "threat-against-protected-person" not in same_text_elsewhere["verdict"]["rules"]
+
+
+def test_a_watchlist_entry_must_name_someone(client: TestClient) -> None:
+    refused = client.put("/v1/spaces/default/settings", json={"watchlist": [{"name": "", "variants": ["x"]}]})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["loc"].startswith("watchlist")
