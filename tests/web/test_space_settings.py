@@ -8,7 +8,10 @@ from beffroi.domain import Role
 from beffroi.runtime import Runtime
 from tests.support import token_for
 
-DEFAULTS = {"approval": {"roles": [], "accounts": [], "in_name_of_space": False, "approvals_required": 1}}
+DEFAULTS = {
+    "approval": {"roles": [], "accounts": [], "in_name_of_space": False, "approvals_required": 1},
+    "watchlist": [],
+}
 
 
 def _as(token: str) -> dict[str, str]:
@@ -23,7 +26,13 @@ def test_a_space_admin_configures_their_space_and_the_change_is_audited(client: 
     saved = client.put("/v1/spaces/town/settings", json=wanted, headers=admin)
     assert saved.status_code == 200, saved.text
     expected = {
-        "approval": {"roles": ["moderator"], "accounts": ["acct-9"], "in_name_of_space": False, "approvals_required": 2}
+        "approval": {
+            "roles": ["moderator"],
+            "accounts": ["acct-9"],
+            "in_name_of_space": False,
+            "approvals_required": 2,
+        },
+        "watchlist": [],
     }
     assert saved.json() == expected
     assert client.get("/v1/spaces/town/settings", headers=admin).json() == expected
