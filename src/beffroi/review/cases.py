@@ -80,6 +80,7 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: Sla) 
     open_cases = _open_cases(tx, list(by_group))
     already = _items_in(tx, [row.id for row in open_cases.values()])
     events: list[audit.AuditEvent] = []
+    joined: list[dict[str, object]] = []  # written in one statement: a batch of threats opens many cases
     for group, asked in by_group.items():
         case = open_cases[group]
         opened = case.id == fresh[group]["id"]
@@ -92,11 +93,8 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: Sla) 
                 priority, reach = max(priority, request.priority), max(reach, request.reach)
                 continue
             already.add((case.id, request.item_id))
-            insert_ignore(
-                tx,
-                case_items,
-                [{"case_id": case.id, "item_id": request.item_id, "reason": request.reason, "added_at": tx.now}],
-                conflict=["case_id", "item_id"],
+            joined.append(
+                {"case_id": case.id, "item_id": request.item_id, "reason": request.reason, "added_at": tx.now}
             )
             priority, reach = max(priority, request.priority), max(reach, request.reach)
             if opened and request is asked[0]:
@@ -116,6 +114,7 @@ def open_or_join(tx: Tx, requests: Sequence[CaseRequest], actor: str, sla: Sla) 
                 events.append(audit.CaseItemAdded(actor, case.id, request.item_id, request.reason, priority))
         if (priority, reach) != (case.priority, case.reach):
             tx.conn.execute(cases.update().where(cases.c.id == case.id).values(priority=priority, reach=reach))
+    insert_ignore(tx, case_items, joined, conflict=["case_id", "item_id"])
     return events
 
 
