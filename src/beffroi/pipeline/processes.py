@@ -47,14 +47,21 @@ class WorkerProcesses:
         self._relay.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self.wake.set()
+        # Setting a multiprocessing Event waits for its sleepers to acknowledge, and a worker that died meanwhile
+        # never does; the done queue's lock may be held by a worker killed mid-write. Seen once: a SIGTERM that
+        # never finished shutting down. Every step is therefore bounded, and workers still running are killed.
+        _bounded(self._signal_stop, SIGNAL_SECONDS)
         for process in self._processes:
             process.join(30)
             if process.is_alive():
                 process.kill()
-        self._done.put(None)
-        self._relay.join()
+                process.join(5)
+        _bounded(lambda: self._done.put(None), SIGNAL_SECONDS)
+        self._relay.join(SIGNAL_SECONDS)
+
+    def _signal_stop(self) -> None:
+        self._stop.set()
+        self.wake.set()
 
     def _relay_done(self, on_done: Callable[[list[str]], None]) -> None:
         while (item_ids := self._done.get()) is not None:
@@ -62,6 +69,7 @@ class WorkerProcesses:
 
 
 PARENT_CHECK_SECONDS = 1.0
+SIGNAL_SECONDS = 5.0
 ORPHAN_GRACE_SECONDS = 10.0
 
 
@@ -83,7 +91,8 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
 def _stop_when_orphaned(parent: int, stop: Event, wake: Event) -> None:
     """A service killed outright (SIGKILL, the OOM killer) cannot stop its workers: they notice it is gone
     (they are handed to another parent) and stop after their batch, leaving no orphan to hold leases."""
-    while not stop.wait(PARENT_CHECK_SECONDS):
+    while not stop.is_set():  # polled, not waited on: a sleeper would make the parent's stop.set() wait for it
+        time.sleep(PARENT_CHECK_SECONDS)
         if os.getppid() != parent:
             logging.getLogger(__name__).warning("the service that started this worker is gone: stopping")
             stop.set()
@@ -92,3 +101,12 @@ def _stop_when_orphaned(parent: int, stop: Event, wake: Event) -> None:
             # it is done (a pipe nobody reads, whose buffer is full): leave without waiting for it.
             time.sleep(ORPHAN_GRACE_SECONDS)
             os._exit(1)
+
+
+def _bounded(step: Callable[[], object], seconds: float) -> None:
+    """Run a step that may block on another process, giving up on it after `seconds` (daemon thread)."""
+    runner = threading.Thread(target=step, name="beffroi-stop", daemon=True)
+    runner.start()
+    runner.join(seconds)
+    if runner.is_alive():
+        logging.getLogger(__name__).warning("stopping workers: a step took over %.0f s; going on without it", seconds)
