@@ -39,12 +39,7 @@ def take_effect(tx: Tx, decision: Decision, rules: DecisionRules, actor: str) ->
     items = list(items_store.get_items(tx.conn, decision.item_ids).values())
     given, events = _respecting_holds(tx, items, verdict_of(decision), decision, actor)
     items_store.insert_verdicts(tx, given)
-    events += [
-        audit.VerdictIssued(
-            actor, item_id, verdict.policy, [a.kind.value for a in verdict.actions], list(verdict.reasons), [], []
-        )
-        for item_id, verdict in given
-    ]
+    events += [audit.VerdictIssued.of(actor, item_id, verdict) for item_id, verdict in given]
     _close_case(tx, decision.case_id)
     told = _tell_notifiers(tx, decision)
     authors = _send_statements(tx, decision, items, rules) if decision.appeal_id is None else []

@@ -82,7 +82,7 @@ def _publish(tx: Tx, hold: HoldRecord, actor: str, approvals: list[Approval]) ->
     items_store.insert_verdicts(tx, [(hold.item_id, verdict)])
     return [
         audit.ItemPublished(actor, hold.item_id, [a.member_id for a in approvals]),
-        _issued(actor, hold.item_id, verdict),
+        audit.VerdictIssued.of(actor, hold.item_id, verdict),
     ]
 
 
@@ -93,11 +93,5 @@ def _reject(tx: Tx, hold: HoldRecord, actor: str, caller: Principal, note: str |
     items_store.insert_verdicts(tx, [(hold.item_id, verdict)])
     return [
         audit.PublicationRejected(actor, hold.item_id, caller.member_id, note),
-        _issued(actor, hold.item_id, verdict),
+        audit.VerdictIssued.of(actor, hold.item_id, verdict),
     ]
-
-
-def _issued(actor: str, item_id: str, verdict: Verdict) -> audit.VerdictIssued:
-    return audit.VerdictIssued(
-        actor, item_id, verdict.policy, [a.kind.value for a in verdict.actions], list(verdict.reasons), [], []
-    )

@@ -16,6 +16,7 @@ from beffroi.domain import CaseStatus
 from beffroi.errors import Conflict, NotFound
 from beffroi.store import audit_log
 from beffroi.store.schema import cases, members
+from beffroi.store.sql import aware
 from beffroi.store.writer import Tx
 
 NEVER = datetime.min.replace(tzinfo=UTC)
@@ -63,7 +64,7 @@ def release(tx: Tx, case_id: str, member_id: str) -> None:
 
 def holds_lock(conn: sa.Connection, case_id: str, member_id: str, now: datetime) -> bool:
     row = conn.execute(sa.select(cases.c.assigned_to, cases.c.locked_until).where(cases.c.id == case_id)).first()
-    return row is not None and row.assigned_to == member_id and _aware(row.locked_until) > now
+    return row is not None and row.assigned_to == member_id and _until(row.locked_until) > now
 
 
 def _why_not(tx: Tx, case_id: str) -> Exception:
@@ -76,15 +77,13 @@ def _why_not(tx: Tx, case_id: str) -> Exception:
         return NotFound(f"no case {case_id!r}")
     if row.status != CaseStatus.OPEN.value:
         return Conflict(f"case {case_id} is {row.status}: there is nothing left to claim")
-    until = _aware(row.locked_until)
+    until = _until(row.locked_until)
     return Conflict(
         f"case {case_id} is being reviewed by {row.name} until {until:%Y-%m-%d %H:%M} UTC",
         hint="take the next case in the queue, or wait for the lock to be released or to expire",
     )
 
 
-def _aware(value: datetime | None) -> datetime:
-    """SQLite hands back naive datetimes (stored as UTC); a missing lock is as good as long expired."""
-    if value is None:
-        return NEVER
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def _until(locked_until: datetime | None) -> datetime:
+    """A missing lock is as good as one long expired."""
+    return NEVER if locked_until is None else aware(locked_until)

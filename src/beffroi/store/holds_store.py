@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from beffroi.domain import NOT_HELD, Approval, ApprovalChoice, Publication, PublicationState
 from beffroi.store.schema import approvals, holds, members
-from beffroi.store.sql import chunks, insert_ignore
+from beffroi.store.sql import aware, chunks, insert_ignore
 from beffroi.store.writer import Tx
 
 
@@ -118,7 +117,7 @@ def _approvals(conn: Connection, hold_ids: list[int]) -> dict[int, tuple[Approva
         )
         for r in conn.execute(query):
             found[r.hold_id].append(
-                Approval(r.member_id, r.name, ApprovalChoice(r.decision), r.note, _aware(r.created_at))
+                Approval(r.member_id, r.name, ApprovalChoice(r.decision), r.note, aware(r.created_at))
             )
     return {hold_id: tuple(given) for hold_id, given in found.items()}
 
@@ -128,12 +127,7 @@ def _record(row: sa.Row[Any], given: tuple[Approval, ...]) -> HoldRecord:
         PublicationState(row.state),
         row.approvals_required,
         given,
-        _aware(row.created_at),
-        _aware(row.decided_at) if row.decided_at else None,
+        aware(row.created_at),
+        aware(row.decided_at) if row.decided_at else None,
     )
     return HoldRecord(row.id, row.item_id, row.space_id, publication)
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
