@@ -28,7 +28,7 @@ class AuditEvent:
         raise NotImplementedError
 
     def data(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "actor"}
+        return {name: getattr(self, name) for name in _data_fields(type(self))}
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,16 @@ class MemberEvent(AuditEvent):
     @property
     def subject(self) -> str:
         return self.member_id
+
+
+_fields: dict[type[AuditEvent], tuple[str, ...]] = {}
+
+
+def _data_fields(kind: type[AuditEvent]) -> tuple[str, ...]:
+    # dataclasses.fields() rebuilds its answer on every call; ingest asks once per item.
+    if kind not in _fields:
+        _fields[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name != "actor")
+    return _fields[kind]
 
 
 def canonical_json(data: dict[str, Any]) -> str:

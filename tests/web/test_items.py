@@ -105,11 +105,16 @@ def test_items_are_listed_newest_first_with_paging(client: TestClient) -> None:
     assert [i["id"] for i in older] == ids[::-1][2:]
 
 
-def test_the_openapi_document_describes_the_item_body(client: TestClient) -> None:
+def test_the_openapi_document_describes_the_item_and_batch_bodies(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     body = spec["paths"]["/v1/items"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/ItemIn"}
     assert {"space", "author", "source"} <= set(spec["components"]["schemas"]["ItemIn"]["required"])
+    batch = spec["paths"]["/v1/items/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert batch == {"$ref": "#/components/schemas/BatchIn"}
+    assert spec["components"]["schemas"]["BatchIn"]["properties"]["items"]["items"] == {
+        "$ref": "#/components/schemas/ItemIn"
+    }
 
 
 SHADOW_POLICY = """

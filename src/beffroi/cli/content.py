@@ -21,6 +21,7 @@ from tqdm import tqdm
 from beffroi.cli.common import OPERATOR, open_runtime
 from beffroi.domain import ItemStatus
 from beffroi.errors import BeffroiError
+from beffroi.gc_tuning import tune_after_startup
 from beffroi.ingest.models import ItemIn
 from beffroi.ingest.service import IngestResult
 from beffroi.pipeline.queue import PRIORITY_WAITING
@@ -99,6 +100,7 @@ def _wait(runtime: Runtime, item_id: str, seconds: float) -> dict[str, Any]:
 def run_import(args: argparse.Namespace) -> int:
     fmt = args.format or ("csv" if str(args.file).endswith(".csv") else "jsonl")
     runtime = open_runtime()
+    tune_after_startup()
     counts = {"created": 0, "duplicates": 0, "rejected": 0}
     try:
         stream = sys.stdin if str(args.file) == "-" else args.file.open(encoding="utf-8", newline="")

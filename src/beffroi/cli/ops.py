@@ -12,6 +12,7 @@ from typing import Any
 
 from beffroi.cli import admin
 from beffroi.cli.common import OPERATOR_ACTOR, open_runtime
+from beffroi.gc_tuning import tune_after_startup
 from beffroi.pipeline.worker import worker_name
 from beffroi.runtime import Runtime
 from beffroi.settings import Settings
@@ -69,6 +70,7 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = Settings.load(host=args.host, port=args.port, workers=args.workers)
     runtime = Runtime(settings)
     app = create_app(runtime)
+    tune_after_startup()
     print(f"Beffroi listening on http://{settings.host}:{settings.port} (API docs at /docs)", flush=True)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=settings.log_level, access_log=False, proxy_headers=False
@@ -107,6 +109,8 @@ def _worker_process(index: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     worker = runtime.worker(worker_name(index))
+    worker.prepare()  # before tuning the collector, so what the analyzers load is frozen with the rest
+    tune_after_startup()
     print(f"worker {worker.name} running analyzers: {', '.join(a.name for a in worker.analyzers)}", flush=True)
     try:
         worker.run(stop)

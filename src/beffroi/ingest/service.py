@@ -25,7 +25,7 @@ from beffroi.store import audit_log
 from beffroi.store.blobs import BlobStore
 from beffroi.store.database import Database
 from beffroi.store.schema import attachments, items, media, spaces
-from beffroi.store.sql import bulk_insert, chunks, insert_ignore
+from beffroi.store.sql import bulk_insert, chunks, insert_ignore, marker
 from beffroi.store.writer import Tx
 
 
@@ -220,8 +220,10 @@ class Ingestor:
 
     def store(self, tx: Tx, batch: Sequence[PreparedItem]) -> list[IngestResult]:
         unique = list({p.key: p for p in reversed(batch)}.values())[::-1]  # first occurrence of a key wins
-        insert_ignore(tx, items, [_item_row(p, tx) for p in unique], ["source_platform", "source_remote_id"])
-        stored = _ids_by_key(tx, [p.key for p in unique])
+        inserted = insert_ignore(tx, items, [_item_row(p, tx) for p in unique], ["source_platform", "source_remote_id"])
+        # The usual case, new items only, needs no lookup of who won each key.
+        fresh = inserted == len(unique)
+        stored = {p.key: p.id for p in unique} if fresh else _ids_by_key(tx, [p.key for p in unique])
         created = [p for p in unique if stored[p.key] == p.id]
         insert_ignore(tx, media, [dict(r, created_at=tx.now) for p in created for r in p.media_rows], ["sha256"])
         rows = [row for p in created for row in p.attachment_rows]
@@ -263,10 +265,14 @@ def _ids_by_key(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], st
     found: dict[tuple[str, str], str] = {}
     for platform, remote_ids in by_platform.items():
         for chunk in chunks(remote_ids, 900):
-            query = sa.select(items.c.source_remote_id, items.c.id).where(
-                items.c.source_platform == platform, items.c.source_remote_id.in_(chunk)
+            # Written out rather than `in_(chunk)`: SQLAlchemy names every expanded value, and at a thousand
+            # items a batch that cost more than the query itself.
+            sql = (
+                f"SELECT source_remote_id, id FROM items WHERE source_platform = {marker(tx)} "
+                f"AND source_remote_id IN ({', '.join([marker(tx)] * len(chunk))})"
             )
-            found.update({(platform, remote_id): item_id for remote_id, item_id in tx.conn.execute(query)})
+            rows = tx.conn.exec_driver_sql(sql, (platform, *chunk))
+            found.update({(platform, remote_id): item_id for remote_id, item_id in rows})
     return found
 
 

@@ -18,6 +18,7 @@ from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import SimpleQueue
 from multiprocessing.synchronize import Event
 
+from beffroi.gc_tuning import tune_after_startup
 from beffroi.pipeline.worker import worker_name
 from beffroi.settings import Settings
 
@@ -80,6 +81,8 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     runtime = Runtime(settings)
     worker = runtime.worker(worker_name(index), on_done=done.put)
+    worker.prepare()  # before tuning the collector, so what the analyzers load is frozen with the rest
+    tune_after_startup()
     threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop, wake), daemon=True).start()
     try:
         worker.run(stop, wake)  # type: ignore[arg-type]  # multiprocessing events have threading's API

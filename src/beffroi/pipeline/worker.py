@@ -86,12 +86,20 @@ class Worker:
         self.on_done = on_done
         self.fetcher = fetcher
         self.spaces: dict[str, SpaceSettings] = {}  # the settings of the current batch's spaces
+        self._prepared = False
 
-    def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
+    def prepare(self) -> None:
+        """Load every analyzer's models; done once, by `run` if the process did not do it before."""
+        if self._prepared:
+            return
         started = time.monotonic()
         for analyzer in self.analyzers:
             analyzer.prepare()
+        self._prepared = True
         log.info("worker %s ready in %.1f s", self.name, time.monotonic() - started)
+
+    def run(self, stop: threading.Event, wake: threading.Event | None = None) -> None:
+        self.prepare()
         while not stop.is_set():
             try:
                 busy = self.run_once() > 0

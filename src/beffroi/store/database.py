@@ -6,17 +6,26 @@ tasks queued meanwhile into one transaction: one commit (one fsync) acknowledges
 
 from __future__ import annotations
 
+import json
+import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from beffroi.errors import ConfigError
 from beffroi.store.writer import Writer
+
+log = logging.getLogger(__name__)
+
+CHECKPOINT_SECONDS = 1.0
+WAL_SAFETY_PAGES = 20_000  # 80 MB of log (4 KB pages) before a commit checkpoints by itself
 
 
 class Database:
@@ -34,6 +43,7 @@ class Database:
                 hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname",
             )
         self.writer = Writer(self.write_engine, self.dialect)
+        self._checkpointer = Checkpointer(self.read_engine) if self.dialect == "sqlite" else None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -41,10 +51,48 @@ class Database:
             yield conn
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.writer.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()
+
+
+class Checkpointer:
+    """Copies SQLite's write-ahead log back into the database file from a thread of its own, once a second.
+
+    Left to SQLite, the commit that fills the log past 1,000 pages does the copy and its fsync itself, inside
+    the writer: ingest slowed by a fifth as the database grew. A passive checkpoint waits for nobody and is
+    skipped while another process runs one."""
+
+    def __init__(self, engine: Engine, interval: float = CHECKPOINT_SECONDS):
+        self._engine = engine
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        if engine.url.database and engine.url.database != ":memory:":
+            self._thread = threading.Thread(target=self._loop, name="beffroi-checkpoint", daemon=True)
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.checkpoint()
+            except Exception:  # a busy or vanished database: the next round, or SQLite's own bound, catches up
+                log.debug("background checkpoint skipped", exc_info=True)
+
+    def checkpoint(self) -> None:
+        conn = self._engine.raw_connection()
+        try:
+            conn.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")  # type: ignore[union-attr]
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
 
 
 def _sqlite_engine(url: sa.URL, synchronous: str, *, immediate: bool) -> Engine:
@@ -53,6 +101,7 @@ def _sqlite_engine(url: sa.URL, synchronous: str, *, immediate: bool) -> Engine:
     engine = sa.create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
+        json_serializer=json_text,
         pool_size=1 if immediate else 8,
         max_overflow=0 if immediate else 8,
     )
@@ -66,6 +115,8 @@ def _sqlite_engine(url: sa.URL, synchronous: str, *, immediate: bool) -> Engine:
         cursor.execute(f"PRAGMA synchronous={_checked_synchronous(synchronous)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Checkpoints run in the background (Checkpointer); this is the bound if they fall behind.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_SAFETY_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -90,4 +141,14 @@ def _postgres_engine(url: sa.URL) -> Engine:
         raise ConfigError("PostgreSQL support is not installed", hint="Run pip install 'beffroi[postgres]'") from None
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
-    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True, json_serializer=json_text)
+
+
+def json_text(value: Any) -> str:
+    """JSON columns' serialiser: orjson, ten times the stdlib's speed on the ingest path (every item's context).
+
+    What orjson refuses (integers past 64 bits, lone surrogates) the stdlib still writes, as before."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:
+        return json.dumps(value)

@@ -20,33 +20,53 @@ _Compiled = tuple[str, list[str], list[_Processor], bool]
 _compiled: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], _Compiled] = {}
 
 
-def insert_ignore(tx: Tx, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: Sequence[str]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: concurrent or retried inserts of the same key keep the first."""
-    bulk_insert(tx, table, rows, conflict=conflict)
+def insert_ignore(tx: Tx, table: sa.Table, rows: Sequence[dict[str, Any]], conflict: Sequence[str]) -> int | None:
+    """INSERT ... ON CONFLICT DO NOTHING: concurrent or retried inserts of the same key keep the first.
+
+    Returns how many rows were inserted, or None where the driver cannot tell for an executemany."""
+    return bulk_insert(tx, table, rows, conflict=conflict)
 
 
 def bulk_insert(
     tx: Tx, table: sa.Table, rows: Sequence[dict[str, Any]], *, conflict: Sequence[str] | None = None
-) -> None:
+) -> int | None:
     """executemany straight to the driver, with the statement compiled once per table and dialect.
 
     Ingest inserts thousands of rows a second; building parameters row by row through Core costs as much as
     SQLite itself. Values still go through each column type's bind processor, so what is stored is the same.
     """
     if not rows:
-        return
+        return 0
     dialect = tx.conn.dialect
     sql, order, processors, positional = _statement(dialect, table, tuple(rows[0]), tuple(conflict or ()))
     values: Callable[[dict[str, Any]], Any] = operator.itemgetter(*order)
-    converted = [(i, p) for i, p in enumerate(processors) if p is not None]  # most columns need nothing
+    # Most columns need no conversion. Timestamps do, and are mostly the transaction's own time, repeated on
+    # every row: convert each distinct one once (SQLite's datetime processor formats in Python).
+    converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any] | None]] = [
+        (i, process, {} if _is_datetime(table, order[i]) else None)
+        for i, process in enumerate(processors)
+        if process is not None
+    ]
     params: list[Any] = []
     for row in rows:
         found = list(values(row)) if len(order) > 1 else [values(row)]
-        for i, process in converted:
-            if found[i] is not None:
-                found[i] = process(found[i])
+        for i, process, seen in converted:
+            value = found[i]
+            if value is None:
+                continue
+            if seen is None:
+                found[i] = process(value)
+            elif (done := seen.get(value)) is not None:
+                found[i] = done
+            else:
+                found[i] = seen[value] = process(value)
         params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
-    tx.conn.exec_driver_sql(sql, params)
+    result = tx.conn.exec_driver_sql(sql, params)
+    return result.rowcount if dialect.supports_sane_multi_rowcount and result.rowcount >= 0 else None
+
+
+def _is_datetime(table: sa.Table, column: str) -> bool:
+    return isinstance(table.c[column].type, sa.DateTime)
 
 
 def _statement(dialect: Dialect, table: sa.Table, columns: tuple[str, ...], conflict: tuple[str, ...]) -> _Compiled:
@@ -63,6 +83,11 @@ def _statement(dialect: Dialect, table: sa.Table, columns: tuple[str, ...], conf
         processors: list[_Processor] = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in order]
         _compiled[key] = (str(compiled), order, processors, bool(compiled.positional))
     return _compiled[key]
+
+
+def marker(tx: Tx) -> str:
+    """The driver's positional placeholder, for SQL written out by hand (exec_driver_sql)."""
+    return "?" if tx.conn.dialect.paramstyle == "qmark" else "%s"
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from pydantic.json_schema import models_json_schema
 
 from beffroi import __version__
+from beffroi.ingest.models import BatchIn, ItemIn
 from beffroi.runtime import Runtime
 from beffroi.web import errors
 from beffroi.web.routes import (
@@ -28,6 +31,8 @@ from beffroi.web.routes import (
     system,
     verdicts,
 )
+
+RAW_BODIES = (ItemIn, BatchIn)
 
 DESCRIPTION = """Beffroi watches what is posted, finds threats, hate and harassment, holds what must be validated,
 and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <token>` (notices need none).
@@ -52,4 +57,22 @@ def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
     routers = (items, holds, verdicts, media, spaces, members, accounts, policies, cases, notices, notifications)
     for module in (*routers, grounds, decisions, appeals, audit, system):
         app.include_router(module.router)
+    _describe_raw_bodies(app)
     return app
+
+
+def _describe_raw_bodies(app: FastAPI) -> None:
+    """The ingest routes validate their raw bytes themselves (items.py), so FastAPI never sees their body models:
+    add those models to the OpenAPI components their operations point to."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            _, found = models_json_schema(
+                [(model, "validation") for model in RAW_BODIES], ref_template="#/components/schemas/{model}"
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(found["$defs"])
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
