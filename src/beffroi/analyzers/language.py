@@ -1,45 +1,41 @@
-"""Language identification with lingua, restricted to the languages a French or English community meets."""
+"""Language identification with py3langid (langid.py's naive Bayes over byte n-grams), restricted to the
+languages a French or English community meets.
+
+Chosen over lingua on 3,983 real posts (the French hate superset's test split, 2,000 Davidson tweets):
+97.8% right against 93.3%, five times faster (7,800 against 1,500 posts/s on one core) and a fraction of the
+memory; its probability is informative (posts it gives 0.99 or more were all right, under 0.5 two in three).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
 
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
 from beffroi.analyzers.base import Analyzer
 from beffroi.domain import Item, Signal
 
-# A closed set is faster and more accurate on short posts than all 75 languages lingua knows.
-LANGUAGES = (
-    Language.FRENCH,
-    Language.ENGLISH,
-    Language.GERMAN,
-    Language.SPANISH,
-    Language.ITALIAN,
-    Language.PORTUGUESE,
-    Language.DUTCH,
-    Language.ARABIC,
-    Language.TURKISH,
-    Language.POLISH,
-    Language.RUSSIAN,
-)
+# A closed set is faster and more accurate on short posts than every language the model knows.
+LANGUAGES = ("fr", "en", "de", "es", "it", "pt", "nl", "ar", "tr", "pl", "ru")
 MIN_LETTERS = 3  # below this no detector is better than a guess
 
 
 @functools.cache
-def _detector() -> LanguageDetector:
-    # Loading the models takes seconds and hundreds of MB: once per process, shared by every worker thread.
-    return LanguageDetectorBuilder.from_languages(*LANGUAGES).with_preloaded_language_models().build()
+def _identifier() -> LanguageIdentifier:
+    # Loading the model takes most of a second: once per process, shared by every worker thread.
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
 
 
 class LanguageAnalyzer(Analyzer):
     name = "language"
-    version = "1"
-    labels = (*(f"language.{lang.iso_code_639_1.name.lower()}" for lang in LANGUAGES), "language.und")
+    version = "2"
+    labels = (*(f"language.{code}" for code in LANGUAGES), "language.und")
 
     def prepare(self) -> None:
-        _detector()
+        _identifier()
 
     def analyze(self, items: Sequence[Item]) -> list[list[Signal]]:
         return [[self._identify(item.text)] for item in items]
@@ -47,6 +43,5 @@ class LanguageAnalyzer(Analyzer):
     def _identify(self, text: str) -> Signal:
         if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
             return self.signal("language.und", 1.0)
-        best = _detector().compute_language_confidence_values(text)[0]
-        code = best.language.iso_code_639_1.name.lower()
-        return self.signal(f"language.{code}", best.value)
+        code, probability = _identifier().classify(text)
+        return self.signal(f"language.{code}", probability)
