@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from beffroi.domain import Action, ActionKind, Signal
 from tests.policy.support import item, kinds, policy, signals
 
@@ -124,3 +126,31 @@ def test_evaluation_is_pure_the_same_input_gives_the_same_verdict() -> None:
     loaded = policy(TWO_RULES)
     given = (item(), signals(threat=0.85))
     assert loaded.evaluate(*given) == loaded.evaluate(*given)
+
+
+def test_a_policy_hands_its_conditions_only_the_labels_and_names_they_read() -> None:
+    loaded = policy("""\
+  - {name: fr, when: 'signals["language.fr"] > 0.5 && signals.threat < 0.2', then: [{label: fr}]}
+  - {name: busy, when: 'notices > 2', then: [hold]}
+""")
+    assert loaded.needs.labels == {"language.fr", "threat"}
+    assert loaded.needs.variables == {"signals", "notices"}
+    verdict = loaded.evaluate(item(), signals(**{"language.fr": 0.9, "hate": 0.99}), notices=3)
+    assert verdict.rules == ("fr", "busy")
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        '["hate", "threat"].exists(label, signals[label] > 0.9)',
+        '"hate" in signals && signals.hate > 0.9',
+        "size(signals) == 8",
+        'signals[item.language == "fr" ? "hate" : "threat"] > 0.9',
+        "signals['hate'] > 0.9",
+    ],
+)
+def test_a_condition_reading_the_whole_signals_map_still_sees_every_label(when: str) -> None:
+    loaded = policy(f"  - {{name: any, when: {when!r}, then: [hold]}}\n")
+    assert loaded.needs.labels is None
+    verdict = loaded.evaluate(item(), signals(hate=0.95, **{"language.fr": 0.9}))
+    assert verdict.rules == ("any",)

@@ -25,9 +25,10 @@ class RulesPolicy(Policy):
         self.name = name
         self.rules = tuple(rules)
         self.known_labels = tuple(sorted(known_labels))
+        self.needs = facts.Needs.of((rule.when, rule.program) for rule in self.rules)
 
     def evaluate(self, item: Item, signals: Sequence[Signal], notices: int = 0) -> Verdict:
-        context = facts.context_for(item, signals, self.known_labels, notices)
+        context = facts.context_for(item, signals, self.known_labels, notices, self.needs)
         fired: list[Rule] = []
         shadow: list[ShadowFiring] = []
         errors: list[str] = []
