@@ -67,7 +67,7 @@ async def create_item(request: Request, caller: Caller, runtime: RuntimeDep, wai
     if wait > 0 or not result.created or body.media:
         out = await run_in_threadpool(read_item, runtime, caller, result.id, result.created)
     else:
-        out = _pending(body, result)
+        out = pending_item(body, result)
     # Serialised here, once: returning the model would make FastAPI validate it all over again.
     return Response(out.model_dump_json(), status_code=201 if result.created else 200, media_type="application/json")
 
@@ -172,7 +172,7 @@ def read_item(runtime: Runtime, caller: Principal, item_id: str, created: bool |
         )
 
 
-def _pending(body: ItemIn, result: IngestResult) -> ItemOut:
+def pending_item(body: ItemIn, result: IngestResult) -> ItemOut:
     # Built from the request: the hot path of ingest answers without reading back what it just wrote.
     item = Item(
         id=result.id,

@@ -1,0 +1,189 @@
+"""The ingest hot path below FastAPI answers plain new items itself and hands everything else on, body intact.
+
+Each test drives FastIngest as an ASGI application over a real runtime (database, ingestor, token cache). What
+sits behind it is a recorder standing for the rest of the application, so each test can tell which of the two
+answered; the answers the application gives are covered by the API tests, which all run through FastIngest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from starlette.types import Message, Receive, Scope, Send
+
+from beffroi.domain import Role
+from beffroi.runtime import Runtime
+from beffroi.store.schema import items
+from beffroi.web.app import create_app
+from beffroi.web.fast_ingest import FastIngest
+from tests.support import count, item, token_for
+
+
+@dataclass
+class Recorder:
+    """The rest of the application: records what it was handed and answers 418."""
+
+    bodies: list[bytes] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    listen_after_body: bool = False  # read once more after the body, as a streaming endpoint would
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            self.messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if not message.get("more_body", False):
+                break
+        if self.listen_after_body:
+            self.messages.append(await receive())
+        self.bodies.append(body)
+        await send({"type": "http.response.start", "status": 418, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+
+def _call(
+    app: FastIngest, body: bytes, token: str, *, path: str = "/v1/items", query: bytes = b"", chunks: int = 1
+) -> tuple[int, bytes]:
+    size = max(1, -(-len(body) // chunks))
+    pieces = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+    incoming: list[Message] = [
+        {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1} for n, piece in enumerate(pieces)
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "query_string": query,
+        "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")],
+    }
+    asyncio.run(app(scope, receive, send))
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+@pytest.fixture
+def cached_token(runtime: Runtime, admin_token: str) -> str:
+    runtime.credentials.cache_seconds = 60  # the tests' settings turn the token cache off
+    runtime.credentials.principal(admin_token)  # what the first request of a client does
+    return admin_token
+
+
+def test_a_new_item_is_stored_and_answered_without_the_application(runtime: Runtime, cached_token: str) -> None:
+    recorder = Recorder()
+    status, answer = _call(FastIngest(recorder, runtime), orjson.dumps(item("Bonjour")), cached_token, chunks=3)
+    assert status == 201
+    assert recorder.bodies == []
+    out = orjson.loads(answer)
+    assert out["id"].startswith("itm_") and out["status"] == "pending" and out["text"] == "Bonjour"
+    assert count(runtime, items) == 1
+
+
+@pytest.mark.parametrize(
+    ("case", "query"),
+    [("unknown space", b""), ("invalid JSON", b""), ("media", b""), ("waiting", b"wait=5")],
+)
+def test_what_it_cannot_answer_goes_to_the_application_unchanged(
+    runtime: Runtime, cached_token: str, case: str, query: bytes
+) -> None:
+    bodies = {
+        "unknown space": orjson.dumps(item(space="nowhere")),
+        "invalid JSON": b'{"space": "default", "text": ',
+        "media": orjson.dumps(item(media=[{"url": "https://example.org/a.jpg"}])),
+        "waiting": orjson.dumps(item()),
+    }
+    recorder = Recorder()
+    status, _ = _call(FastIngest(recorder, runtime), bodies[case], cached_token, query=query, chunks=2)
+    assert status == 418
+    assert recorder.bodies == [bodies[case]]
+    assert count(runtime, items) == 0  # refused, or left to the application: nothing stored on the way
+
+
+def test_a_retry_is_answered_by_the_application_from_what_is_stored(runtime: Runtime, cached_token: str) -> None:
+    body = orjson.dumps(item(remote_id="r-1"))
+    fast = FastIngest(Recorder(), runtime)
+    assert _call(fast, body, cached_token)[0] == 201
+    recorder = Recorder()
+    assert _call(FastIngest(recorder, runtime), body, cached_token)[0] == 418
+    assert recorder.bodies == [body]
+    assert count(runtime, items) == 1
+
+
+def test_an_unknown_or_uncached_token_goes_to_the_application(runtime: Runtime, admin_token: str) -> None:
+    for token in ("bft_wrong", admin_token):  # the second is valid but not looked up yet: the route does that
+        recorder = Recorder()
+        assert _call(FastIngest(recorder, runtime), orjson.dumps(item()), token)[0] == 418
+    assert count(runtime, items) == 0
+
+
+def test_a_member_outside_the_space_is_left_to_the_application(runtime: Runtime) -> None:
+    runtime.credentials.cache_seconds = 60
+    token = token_for(runtime, "outsider", Role.ANALYST, "default")  # may read, may not submit
+    runtime.credentials.principal(token)
+    recorder = Recorder()
+    assert _call(FastIngest(recorder, runtime), orjson.dumps(item()), token)[0] == 418
+    assert count(runtime, items) == 0
+
+
+def test_other_routes_pass_through(runtime: Runtime, cached_token: str) -> None:
+    recorder = Recorder()
+    body = orjson.dumps({"items": [item()]})
+    assert _call(FastIngest(recorder, runtime), body, cached_token, path="/v1/items/batch")[0] == 418
+    assert recorder.bodies == [body]
+
+
+def test_a_client_gone_mid_body_reaches_the_application_with_the_disconnect(
+    runtime: Runtime, cached_token: str
+) -> None:
+    recorder = Recorder(listen_after_body=True)
+    app = FastIngest(recorder, runtime)
+    sent: list[Message] = []
+    incoming: list[Message] = [
+        {"type": "http.request", "body": b'{"space": ', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> Message:
+        return incoming.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/items",
+        "query_string": b"",
+        "headers": [(b"authorization", f"Bearer {cached_token}".encode())],
+    }
+    asyncio.run(app(scope, receive, send))
+    assert recorder.messages[-1] == {"type": "http.disconnect"}
+    assert recorder.bodies == [b'{"space": ']
+
+
+def test_its_answer_is_the_routes_answer(runtime: Runtime, cached_token: str) -> None:
+    app = create_app(runtime)
+    with TestClient(app, headers={"Authorization": f"Bearer {cached_token}"}) as client:
+        fast = client.post("/v1/items", json=item("Bonjour", remote_id="fast"))
+        runtime.credentials.cache_seconds = 0  # the token is looked up again: the route answers
+        routed = client.post("/v1/items", json=item("Bonjour", remote_id="routed"))
+    assert fast.status_code == routed.status_code == 201
+    assert fast.headers["content-type"] == routed.headers["content-type"]
+    mine, theirs = fast.json(), routed.json()
+    for answer in (mine, theirs):
+        del answer["id"], answer["received_at"], answer["source"]["remote_id"]
+    assert mine == theirs
