@@ -143,11 +143,14 @@ def _new_case(tx: Tx, asked: list[CaseRequest], sla: Sla) -> dict[str, object]:
 def _open_cases(tx: Tx, groups: list[str]) -> dict[str, sa.Row[object]]:
     found: dict[str, sa.Row[object]] = {}
     for chunk in chunks(groups):
-        query = sa.select(cases.c.id, cases.c.open_group, cases.c.priority, cases.c.reach).where(
-            cases.c.open_group.in_(chunk)
-        )
-        found.update({row.open_group: row for row in tx.conn.execute(query)})
+        found.update({row.open_group: row for row in tx.conn.execute(_OPEN_CASES, {"groups": chunk})})
     return found
+
+
+# Run by the worker on every batch with a case to open: built once (see items_store).
+_OPEN_CASES = sa.select(cases.c.id, cases.c.open_group, cases.c.priority, cases.c.reach).where(
+    cases.c.open_group.in_(sa.bindparam("groups", expanding=True))
+)
 
 
 def _items_in(tx: Tx, case_ids: list[str]) -> set[tuple[str, str]]:

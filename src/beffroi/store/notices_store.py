@@ -25,13 +25,16 @@ def counts(conn: Connection, item_ids: Sequence[str], *, lock_items: bool = Fals
     for chunk in chunks(list(item_ids)):
         if lock_items:
             conn.execute(sa.select(items.c.id).where(items.c.id.in_(chunk)).with_for_update())
-        query = (
-            sa.select(notices.c.item_id, sa.func.count())
-            .where(notices.c.item_id.in_(chunk))
-            .group_by(notices.c.item_id)
-        )
-        found.update({item_id: int(n) for item_id, n in conn.execute(query)})
+        found.update({item_id: int(n) for item_id, n in conn.execute(_COUNTS, {"ids": chunk})})
     return found
+
+
+# Run by the worker on every batch: built once (see items_store).
+_COUNTS = (
+    sa.select(notices.c.item_id, sa.func.count())
+    .where(notices.c.item_id.in_(sa.bindparam("ids", expanding=True)))
+    .group_by(notices.c.item_id)
+)
 
 
 def insert(tx: Tx, notice: Notice, *, member_id: str | None, source_key: str, receipt_hash: str) -> None:

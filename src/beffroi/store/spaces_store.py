@@ -22,9 +22,13 @@ def settings_of(conn: Connection, space_ids: Collection[str]) -> dict[str, Space
     the next batch of every worker, in every process, without a restart."""
     found: dict[str, SpaceSettings] = {}
     for chunk in chunks(sorted(space_ids)):
-        for row in conn.execute(sa.select(spaces.c.id, spaces.c.settings).where(spaces.c.id.in_(chunk))):
+        for row in conn.execute(_SETTINGS_OF, {"ids": chunk}):
             found[row.id] = from_stored(row.settings)
     return found
+
+
+# Run by the worker on every batch: built once (see items_store).
+_SETTINGS_OF = sa.select(spaces.c.id, spaces.c.settings).where(spaces.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 def get_settings(conn: Connection, space_id: str) -> SpaceSettings:
