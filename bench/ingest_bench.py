@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="connections of the closed-loop phase")
     parser.add_argument("--import-items", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=1, help="analysis worker processes beside the API")
-    parser.add_argument("--batch-size", type=int, default=32, help="items an analysis worker takes at once")
+    parser.add_argument("--batch-size", type=int, default=64, help="items an analysis worker takes at once")
     args = parser.parse_args()
     global ANALYSIS_OFF
     ANALYSIS_OFF = args.workers == 0
