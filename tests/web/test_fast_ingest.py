@@ -2,12 +2,14 @@
 
 Each test drives FastIngest as an ASGI application over a real runtime (database, ingestor, token cache). What
 sits behind it is a recorder standing for the rest of the application, so each test can tell which of the two
-answered; the answers the application gives are covered by the API tests, which all run through FastIngest.
+answered. The API tests turn the token cache off, so they reach the routes; the tests at the end run the whole
+application with the cache on and compare its answers, errors included, with the routes' own.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +132,23 @@ def test_an_unknown_or_uncached_token_goes_to_the_application(runtime: Runtime, 
     assert count(runtime, items) == 0
 
 
+def test_without_a_cached_token_it_reads_nothing(runtime: Runtime) -> None:
+    # A caller the route refuses with 401 must not make the service buffer a body first.
+    read: list[Message] = []
+
+    async def receive() -> Message:
+        read.append({"type": "http.request", "body": b"x" * 1_000_000, "more_body": True})
+        return read[-1]
+
+    async def refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": 401, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    scope = {"type": "http", "method": "POST", "path": "/v1/items", "query_string": b"", "headers": []}
+    asyncio.run(FastIngest(refuse, runtime)(scope, receive, lambda message: asyncio.sleep(0)))
+    assert read == []
+
+
 def test_a_member_outside_the_space_is_left_to_the_application(runtime: Runtime) -> None:
     runtime.credentials.cache_seconds = 60
     token = token_for(runtime, "outsider", Role.ANALYST, "default")  # may read, may not submit
@@ -187,3 +206,30 @@ def test_its_answer_is_the_routes_answer(runtime: Runtime, cached_token: str) ->
     for answer in (mine, theirs):
         del answer["id"], answer["received_at"], answer["source"]["remote_id"]
     assert mine == theirs
+
+
+CASES = {
+    "unknown space": lambda settings: item(space="nowhere"),
+    "too long": lambda settings: item("x" * (settings.max_text_chars + 1)),
+    "outsider": lambda settings: item(),
+    "nul character": lambda settings: item("a\u0000b"),  # PostgreSQL cannot store it (422); SQLite can (201)
+    "not a number": lambda settings: item(context={"score": float("nan")}),
+    "media by unknown sha256": lambda settings: item(media=[{"sha256": "a" * 64}]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_its_errors_are_the_routes_errors(runtime: Runtime, cached_token: str, case: str) -> None:
+    token = token_for(runtime, "outsider", Role.ANALYST, "default") if case == "outsider" else cached_token
+    answers = []
+    for cache_seconds in (60, 0):  # the fast path tries first, then the route alone
+        runtime.credentials.cache_seconds = cache_seconds
+        runtime.credentials.principal(token)
+        # Python's encoder writes NaN, which is not JSON but which pydantic's parser accepts: what such a client sends.
+        body = json.dumps(CASES[case](runtime.settings)).encode()
+        with TestClient(create_app(runtime), headers={"Authorization": f"Bearer {token}"}) as client:
+            response = client.post("/v1/items", content=body, headers={"Content-Type": "application/json"})
+        error = response.json().get("error", {}) if response.status_code >= 400 else {}
+        answers.append((response.status_code, error.get("code"), error.get("message")))
+    fast, routed = answers
+    assert fast == routed

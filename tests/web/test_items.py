@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -158,3 +159,14 @@ def test_the_verdict_names_its_rules_and_records_shadow_rules_without_acting(
     ]
     assert "would hide everything" in verdict["shadow"][0]["reason"]
     assert stored == verdict
+
+
+def test_published_times_keep_their_instant_whatever_their_offset(client: TestClient) -> None:
+    # Two offsets for one instant, in one batch: each is stored in UTC and reads back as that instant.
+    given = ["2026-11-23T13:00:00+01:00", "2026-11-23T12:00:00Z", "2026-11-23T12:00:00"]
+    batch = [item(f"at {at}", published_at=at) for at in given]
+    results = client.post("/v1/items/batch", json={"items": batch}).json()["results"]
+    for result in results:
+        published = datetime.fromisoformat(client.get(f"/v1/items/{result['id']}").json()["published_at"])
+        assert published == datetime(2026, 11, 23, 12, tzinfo=UTC)
+        assert published.utcoffset() == timedelta(0)

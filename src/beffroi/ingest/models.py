@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 
@@ -69,8 +69,17 @@ class ItemIn(BaseModel):
     source: SourceIn
     text: str = Field(default="", description="The text to moderate; its limit is BEFFROI_MAX_TEXT_CHARS.")
     media: list[MediaIn] = Field(default_factory=list, max_length=20)
-    published_at: datetime | None = None
+    published_at: datetime | None = Field(default=None, description="With an offset; stored in UTC (none: UTC).")
     context: ContextIn = Field(default_factory=ContextIn)
+
+    @field_validator("published_at")
+    @classmethod
+    def _in_utc(cls, value: datetime | None) -> datetime | None:
+        # Stored in UTC: SQLite keeps a timestamp's wall clock, not its offset (13:00+01:00 would read 13:00Z).
+        # A time without an offset is taken as UTC.
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     @model_validator(mode="after")
     def _has_content(self) -> ItemIn:

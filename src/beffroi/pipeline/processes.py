@@ -79,11 +79,13 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Watch the parent from the start: opening the runtime and loading the models take seconds, and a service
+    # killed meanwhile must not leave this process behind (after its death os.getppid() names another parent).
+    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop, wake), daemon=True).start()
     runtime = Runtime(settings)
     worker = runtime.worker(worker_name(index), on_done=done.put)
     worker.prepare()  # before tuning the collector, so what the analyzers load is frozen with the rest
     tune_after_startup()
-    threading.Thread(target=_stop_when_orphaned, args=(os.getppid(), stop, wake), daemon=True).start()
     try:
         worker.run(stop, wake)  # type: ignore[arg-type]  # multiprocessing events have threading's API
     finally:

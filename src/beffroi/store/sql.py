@@ -41,7 +41,8 @@ def bulk_insert(
     sql, order, processors, positional = _statement(dialect, table, tuple(rows[0]), tuple(conflict or ()))
     values: Callable[[dict[str, Any]], Any] = operator.itemgetter(*order)
     # Most columns need no conversion. Timestamps do, and are mostly the transaction's own time, repeated on
-    # every row: convert each distinct one once (SQLite's datetime processor formats in Python).
+    # every row: convert each distinct one once (SQLite's datetime processor formats in Python). Keyed with the
+    # offset too: 13:00+01:00 equals 12:00Z, but SQLite's processor writes the wall clock and drops the offset.
     converted: list[tuple[int, Callable[[Any], Any], dict[Any, Any] | None]] = [
         (i, process, {} if _is_datetime(table, order[i]) else None)
         for i, process in enumerate(processors)
@@ -56,10 +57,10 @@ def bulk_insert(
                 continue
             if seen is None:
                 found[i] = process(value)
-            elif (done := seen.get(value)) is not None:
+            elif (done := seen.get(key := (value, value.utcoffset()))) is not None:
                 found[i] = done
             else:
-                found[i] = seen[value] = process(value)
+                found[i] = seen[key] = process(value)
         params.append(tuple(found) if positional else dict(zip(order, found, strict=True)))
     result = tx.conn.exec_driver_sql(sql, params)
     return result.rowcount if dialect.supports_sane_multi_rowcount and result.rowcount >= 0 else None

@@ -6,6 +6,7 @@ and commonest request itself, with the same pieces the route uses (the token cac
 ingestor, the pending answer), so the two cannot disagree. Anything else, and any request it could not
 answer with a stored item, goes to the application untouched, the body replayed: errors keep their envelope
 and their wording, and nothing is stored twice (ingest is idempotent, and a refused item stored nothing).
+Without a cached token it reads nothing: a caller the route would refuse cannot make it buffer a body.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from beffroi.errors import BeffroiError
+from beffroi.access import Principal
 from beffroi.ingest.models import ItemIn
 from beffroi.pipeline.queue import PRIORITY_NORMAL
 from beffroi.runtime import Runtime
@@ -32,11 +33,12 @@ class FastIngest:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not _plain_post(scope):
+        principal = self.runtime.credentials.cached(_bearer_token(scope)) if _plain_post(scope) else None
+        if principal is None:
             await self.app(scope, receive, send)
             return
         body, more = await _read_body(receive)
-        answer = None if more is not None else await self._ingest(scope, body)
+        answer = None if more is not None else await self._ingest(principal, body)
         if answer is None:
             await self.app(scope, _replay(body, more, receive), send)
             return
@@ -49,11 +51,8 @@ class FastIngest:
         )
         await send({"type": "http.response.body", "body": answer})
 
-    async def _ingest(self, scope: Scope, body: bytes) -> bytes | None:
+    async def _ingest(self, principal: Principal, body: bytes) -> bytes | None:
         """The answer to a new item, or None for the application to give the answer (or the error)."""
-        principal = self.runtime.credentials.cached(_bearer_token(scope))
-        if principal is None:
-            return None
         try:
             item = ItemIn.model_validate_json(body)
         except ValidationError:
@@ -62,9 +61,9 @@ class FastIngest:
             return None
         try:
             future = self.runtime.ingestor.submit([item], principal, priority=PRIORITY_NORMAL, prefix="item")
-        except BeffroiError:  # refused before anything was stored: the route says why
+            result = (await asyncio.wrap_future(future))[0]
+        except Exception:  # refused, or not storable and rolled back: the route answers, with its error handlers
             return None
-        result = (await asyncio.wrap_future(future))[0]
         if not result.created:  # a retry: the route reads back and answers with the stored item
             return None
         return pending_item(item, result).model_dump_json().encode()
