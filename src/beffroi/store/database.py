@@ -25,6 +25,7 @@ from beffroi.store.writer import Writer
 log = logging.getLogger(__name__)
 
 CHECKPOINT_SECONDS = 1.0
+MMAP_BYTES = 256 * 1024 * 1024
 WAL_SAFETY_PAGES = 20_000  # 80 MB of log (4 KB pages) before a commit checkpoints by itself
 
 
@@ -115,6 +116,9 @@ def _sqlite_engine(url: sa.URL, synchronous: str, *, immediate: bool) -> Engine:
         cursor.execute(f"PRAGMA synchronous={_checked_synchronous(synchronous)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # Reads through a memory map of up to 256 MB instead of a read() call per page: batches into a database
+        # of 100,000 items ran 15-20% faster (docs/benchmarks.md); the pages stay the kernel's, shared.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         # Checkpoints run in the background (Checkpointer); this is the bound if they fall behind.
         cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_SAFETY_PAGES}")
         cursor.close()
