@@ -59,6 +59,14 @@ def _call(
     incoming: list[Message] = [
         {"type": "http.request", "body": piece, "more_body": n < len(pieces) - 1} for n, piece in enumerate(pieces)
     ]
+    sent = _serve(app, incoming, token, path=path, query=query)
+    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def _serve(
+    app: FastIngest, incoming: list[Message], token: str, *, path: str = "/v1/items", query: bytes = b""
+) -> list[Message]:
+    """Run one request through `app`; after the messages given, the client is gone."""
     sent: list[Message] = []
 
     async def receive() -> Message:
@@ -67,15 +75,15 @@ def _call(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope: dict[str, Any] = {
-        "type": "http",
-        "method": "POST",
-        "path": path,
-        "query_string": query,
-        "headers": [(b"authorization", f"Bearer {token}".encode()), (b"content-type", b"application/json")],
-    }
-    asyncio.run(app(scope, receive, send))
-    return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
+    asyncio.run(app(_scope(token, path, query), receive, send))
+    return sent
+
+
+def _scope(token: str | None, path: str = "/v1/items", query: bytes = b"") -> dict[str, Any]:
+    headers = [(b"content-type", b"application/json")]
+    if token is not None:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    return {"type": "http", "method": "POST", "path": path, "query_string": query, "headers": headers}
 
 
 @pytest.fixture
@@ -144,8 +152,7 @@ def test_without_a_cached_token_it_reads_nothing(runtime: Runtime) -> None:
         await send({"type": "http.response.start", "status": 401, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    scope = {"type": "http", "method": "POST", "path": "/v1/items", "query_string": b"", "headers": []}
-    asyncio.run(FastIngest(refuse, runtime)(scope, receive, lambda message: asyncio.sleep(0)))
+    asyncio.run(FastIngest(refuse, runtime)(_scope(None), receive, lambda message: asyncio.sleep(0)))
     assert read == []
 
 
@@ -169,27 +176,8 @@ def test_a_client_gone_mid_body_reaches_the_application_with_the_disconnect(
     runtime: Runtime, cached_token: str
 ) -> None:
     recorder = Recorder(listen_after_body=True)
-    app = FastIngest(recorder, runtime)
-    sent: list[Message] = []
-    incoming: list[Message] = [
-        {"type": "http.request", "body": b'{"space": ', "more_body": True},
-        {"type": "http.disconnect"},
-    ]
-
-    async def receive() -> Message:
-        return incoming.pop(0)
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/v1/items",
-        "query_string": b"",
-        "headers": [(b"authorization", f"Bearer {cached_token}".encode())],
-    }
-    asyncio.run(app(scope, receive, send))
+    incoming: list[Message] = [{"type": "http.request", "body": b'{"space": ', "more_body": True}]
+    _serve(FastIngest(recorder, runtime), incoming, cached_token)  # then the client is gone
     assert recorder.messages[-1] == {"type": "http.disconnect"}
     assert recorder.bodies == [b'{"space": ']
 
