@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
 
 from beffroi.analyzers.base import Analyzer, AnalyzerContext
+from beffroi.analyzers.watchlist import PROTECTED_LABEL
 from beffroi.errors import ConfigError
 
 ENTRY_POINT_GROUP = "beffroi"
@@ -42,8 +43,9 @@ class AnalyzerRegistry:
         return sorted(self._classes)
 
     def labels(self) -> set[str]:
-        """Every label a registered analyzer declares: the only labels a policy's conditions may read."""
-        return {label for analyzer in self._classes.values() for label in analyzer.labels}
+        """Every label a registered analyzer declares, and the worker's own `threat.protected_person` (from the
+        space's watchlist): the only labels a policy's conditions may read."""
+        return {PROTECTED_LABEL, *(label for analyzer in self._classes.values() for label in analyzer.labels)}
 
     def get(self, name: str) -> type[Analyzer]:
         try:

@@ -19,6 +19,9 @@ from beffroi.space_settings import WatchedPerson
 NAME = "watchlist"
 VERSION = "1"
 LABEL = "watchlist"  # what policy/facts.py reads as `watchlist_hits`
+PROTECTED_LABEL = "threat.protected_person"  # a threat or insult in an item that names a protected person
+AIMED_LABELS = ("threat", "insult")
+AIMED_MIN_SCORE = 0.5
 
 
 def watchlist_signal(item: Item, people: Sequence[WatchedPerson]) -> Signal | None:
@@ -41,6 +44,18 @@ def watchlist_signal(item: Item, people: Sequence[WatchedPerson]) -> Signal | No
     if not names:
         return None
     return Signal(LABEL, 1.0, NAME, VERSION, tuple(sorted(spans, key=lambda s: s.start)), {"names": names})
+
+
+def protected_person_signal(named: Signal, signals: Sequence[Signal]) -> Signal | None:
+    """`threat.protected_person` when any analyzer scores a threat or an insult at AIMED_MIN_SCORE or more in an
+    item that names a protected person: its score is the strongest of them, its spans the names and their
+    evidence. An item that names someone is taken to aim at them; the reviewer sees both spans to judge."""
+    aimed = [s for s in signals if s.label in AIMED_LABELS and s.score >= AIMED_MIN_SCORE]
+    if not aimed:
+        return None
+    spans = sorted({*named.spans, *(span for s in aimed for span in s.spans)}, key=lambda span: (span.start, span.end))
+    details = {"names": named.details["names"], "because": sorted({f"{s.analyzer}.{s.label}" for s in aimed})}
+    return Signal(PROTECTED_LABEL, max(s.score for s in aimed), NAME, VERSION, tuple(spans), details)
 
 
 def _names(person: WatchedPerson) -> re.Pattern[str]:

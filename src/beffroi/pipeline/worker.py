@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from beffroi import audit
 from beffroi.analyzers.base import Analyzer
-from beffroi.analyzers.watchlist import watchlist_signal
+from beffroi.analyzers.watchlist import protected_person_signal, watchlist_signal
 from beffroi.domain import ActionKind, Item, Signal, Verdict
 from beffroi.pipeline.fetch import MediaFetcher, TransientFetchError
 from beffroi.pipeline.policies import PolicyUnavailable, SpacePolicies
@@ -176,7 +176,9 @@ class Worker:
         settings = self._settings(item.space)
         required = ApprovalRequired(policy, {item.space: settings.approval})
         named = watchlist_signal(item, settings.watchlist)  # recorded with the others, so the API shows where
-        signals = signals if named is None or named in signals else [*signals, named]
+        if named is not None and named not in signals:
+            aimed = protected_person_signal(named, signals)
+            signals = [*signals, named] if aimed is None else [*signals, named, aimed]
         count = reported.get(item.id, 0)
         return Outcome(job, item, signals, required.evaluate(item, signals, count), notices=count)
 
