@@ -29,6 +29,16 @@ def test_names_are_found_whatever_the_accents_case_or_obfuscation() -> None:
     assert [span.text for span in signal.spans] == ["B.I.A.N.C.H.I", "cecile AUDET", "@OBianchi@clermont.social"]
 
 
+def test_a_name_one_typo_away_is_found_but_short_words_must_be_exact() -> None:
+    text = "Olivier Bianchy et la CECILE AUDETT, puis Bianci seul"
+    signal = watchlist_signal(_item(text), [MAYOR, DEPUTY])
+    assert signal is not None
+    assert signal.details["names"] == ["Olivier Bianchi", "Cécile Audet"]
+    assert [span.text for span in signal.spans] == ["Olivier Bianchy", "CECILE AUDETT", "Bianci"]
+    assert watchlist_signal(_item("Il pleut à Paris"), [WatchedPerson(name="Pari")]) is None  # too short to guess
+    assert watchlist_signal(_item("Bonjour Nianchi"), [MAYOR]) is None  # the first letter must match
+
+
 def test_only_whole_words_count_and_no_list_means_no_signal() -> None:
     assert watchlist_signal(_item("Les bianchini sont arrivés"), [MAYOR]) is None
     assert watchlist_signal(_item("Bianchi"), []) is None

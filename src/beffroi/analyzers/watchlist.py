@@ -4,7 +4,7 @@ Each space keeps its own list (space settings, `watchlist`), so this is not a re
 runs it with the item's space settings and adds its signal to the analyzers' before the policy judges. The
 signal is stored like any other, so the API shows where each name was found, and the policy reads the names
 as `watchlist_hits`. Names are matched on folded text (accents, case, obfuscation: analyzers/text/folding.py)
-as whole words; handles as written, without case.
+as whole words, and one typo away for words of five letters or more; handles as written, without case.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ LABEL = "watchlist"  # what policy/facts.py reads as `watchlist_hits`
 PROTECTED_LABEL = "threat.protected_person"  # a threat or insult in an item that names a protected person
 AIMED_LABELS = ("threat", "insult")
 AIMED_MIN_SCORE = 0.5
+MISSPELT_MIN_LENGTH = 5  # words this long may be matched one typo away
+_WORD = re.compile(r"\w+")
 
 
 def watchlist_signal(item: Item, people: Sequence[WatchedPerson]) -> Signal | None:
@@ -33,7 +35,9 @@ def watchlist_signal(item: Item, people: Sequence[WatchedPerson]) -> Signal | No
     names: list[str] = []
     spans: list[Span] = []
     for person in people:
-        found = [_span(item.text, folded.original_span(*m.span())) for m in _names(person).finditer(folded.text)]
+        exact = [m.span() for m in _names(person).finditer(folded.text)]
+        where = exact + _misspelt(folded.text, person, exact)
+        found = [_span(item.text, folded.original_span(*at)) for at in where]
         for handle in person.handles:
             at = lowered.find(handle.lower())
             if at >= 0:
@@ -61,6 +65,40 @@ def protected_person_signal(named: Signal, signals: Sequence[Signal]) -> Signal 
 def _names(person: WatchedPerson) -> re.Pattern[str]:
     terms = sorted({fold_term(t) for t in (person.name, *person.variants)}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+
+
+def _misspelt(folded: str, person: WatchedPerson, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Mentions one typo away from a name or variant ("Bianchy", "Bianci"): every word of it equal, or, for words
+    of MISSPELT_MIN_LENGTH letters or more, one edit away with the same first letter. Shorter words must be
+    exact: "Marc" one edit from "Mars" is no evidence. Skips what an exact match already found."""
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in _WORD.finditer(folded)]  # folding keeps case
+    found: list[tuple[int, int]] = []
+    for term in sorted({fold_term(t) for t in (person.name, *person.variants)}, key=len, reverse=True):
+        parts = term.split()  # longest first: "Olivier Bianchy" is one mention, not also a "Bianchy" inside it
+        if not any(len(part) >= MISSPELT_MIN_LENGTH for part in parts):
+            continue
+        for i in range(len(words) - len(parts) + 1):
+            window = words[i : i + len(parts)]
+            start, end = window[0][1], window[-1][2]
+            if any(s < end and start < e for s, e in taken + found):
+                continue
+            if all(_one_typo_or_less(word, part) for (word, _, _), part in zip(window, parts, strict=True)):
+                found.append((start, end))
+    return found
+
+
+def _one_typo_or_less(word: str, wanted: str) -> bool:
+    if word == wanted:
+        return True
+    if len(wanted) < MISSPELT_MIN_LENGTH or abs(len(word) - len(wanted)) > 1 or word[:1] != wanted[:1]:
+        return False
+    previous = list(range(len(wanted) + 1))  # Levenshtein distance, one row at a time
+    for i, char in enumerate(word, 1):
+        current = [i]
+        for j, other in enumerate(wanted, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1] <= 1
 
 
 def _span(text: str, where: tuple[int, int]) -> Span:
