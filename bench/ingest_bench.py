@@ -1,11 +1,12 @@
 """Ingest and analysis throughput of the embedded deployment, over real HTTP on loopback.
 
-Starts `beffroi serve` (SQLite, synchronous=FULL, one analysis thread) in a temporary directory, then measures:
+Starts `beffroi serve` (SQLite, synchronous=FULL, one analysis worker process) in a temporary directory, then measures:
   1. single-item ingest at full speed (closed loop, several keep-alive connections): items/s and latency;
   2. single-item ingest at a fixed 200 requests/s (open loop: latency counted from the scheduled send time);
   3. the batch endpoint (1,000 items a request);
   4. `beffroi import` of a JSON-lines file (the whole command, process start included);
-  5. background analysis: how fast the queue drains with the built-in analyzers.
+  5. background analysis: how fast the queue drains with the rule-based analyzers (language, keywords), or
+     with those given by --analyzers (add text_model to measure the trained text model in the pipeline).
 Run: make bench   (or .venv/bin/python bench/ingest_bench.py --seconds 10)
 """
 
@@ -171,13 +172,14 @@ def main() -> None:
     parser.add_argument("--import-items", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=1, help="analysis worker processes beside the API")
     parser.add_argument("--batch-size", type=int, default=64, help="items an analysis worker takes at once")
+    parser.add_argument("--analyzers", default="language,keywords", help="analyzers the workers run")
     args = parser.parse_args()
     global ANALYSIS_OFF
     ANALYSIS_OFF = args.workers == 0
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        beffroi = Beffroi(root / "data", "", worker_batch_size=args.batch_size)
+        beffroi = Beffroi(root / "data", "", worker_batch_size=args.batch_size, analyzers=args.analyzers)
         token = token_from_init(beffroi.run("init").stdout)
         server = beffroi.serve("--workers", str(args.workers))
         try:
@@ -249,7 +251,7 @@ def print_report(rows: list[tuple[str, str]], args: argparse.Namespace) -> None:
     print(
         f"\nBeffroi ingest benchmark: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
         f"SQLite synchronous=FULL, {args.workers} analysis worker process(es) taking {args.batch_size} items at "
-        f"once, {args.seconds:.0f} s phases"
+        f"once ({args.analyzers}), {args.seconds:.0f} s phases"
     )
     width = max(len(name) for name, _ in rows)
     for name, figure in rows:

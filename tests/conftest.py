@@ -22,6 +22,12 @@ POSTGRES_URL = os.environ.get(
 )
 BACKENDS = ["sqlite", "postgresql"]
 
+# The pipeline's tests run the rule-based analyzers, whose signals a test can predict word by word; the trained
+# text model has its own tests (tests/analyzers/test_text_classifier.py, tests/pipeline/test_text_model.py),
+# which ask for it by name. Processes started by tests (tests/processes.py) inherit this too.
+PIPELINE_ANALYZERS = "language,keywords"
+os.environ.setdefault("BEFFROI_ANALYZERS", PIPELINE_ANALYZERS)
+
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
@@ -69,6 +75,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         token_cache_seconds=0.0,
         max_text_chars=5000,
         max_media_bytes=64 * 1024,
+        analyzers=PIPELINE_ANALYZERS,
     )
 
 

@@ -34,6 +34,19 @@ def test_environment_variables_are_parsed_by_type() -> None:
     assert (settings.port, settings.hold_threshold, settings.host) == (9000, 0.9, "0.0.0.0")
 
 
+@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("0", False), ("Off", False), ("true", True), ("1", True)])
+def test_switches_read_words_not_python_truthiness(raw: str, expected: bool) -> None:
+    assert Settings.load({"BEFFROI_TEXT_MODEL_EXPLAIN": raw}).text_model_explain is expected
+
+
+def test_a_switch_in_the_config_file_is_a_toml_boolean(tmp_path: Path) -> None:
+    config = tmp_path / "beffroi.toml"
+    config.write_text("text_model_explain = false\n", encoding="utf-8")
+    assert Settings.load({"BEFFROI_CONFIG": str(config)}).text_model_explain is False
+    with pytest.raises(ConfigError, match="BEFFROI_TEXT_MODEL_EXPLAIN='maybe' is not a valid bool"):
+        Settings.load({"BEFFROI_TEXT_MODEL_EXPLAIN": "maybe"})
+
+
 def test_a_bad_value_says_which_setting_and_what_it_is() -> None:
     with pytest.raises(ConfigError) as error:
         Settings.load({"BEFFROI_PORT": "eighty"})

@@ -59,6 +59,15 @@ class Settings:
         120.0, "How long a claimed job stays with a worker before another may take it (crash recovery)."
     )
     analyzers: str = _setting("", "Comma-separated analyzer names to run. Empty runs every registered analyzer.")
+    text_model_threads: int = _setting(
+        2, "Threads the text model (analyzer `text_model`, `beffroi classify`) uses in each process that runs it."
+    )
+    text_model_explain: bool = _setting(
+        True,
+        "Give the text model's flagged labels the spans of text that drove them. Each flagged text then costs one "
+        "more model pass per word (docs/analyzers/text-model.md): turn it off where analysis must keep up with a "
+        "stream in which many posts are flagged.",
+    )
     max_text_chars: int = _setting(20_000, "Longest accepted item text, in characters.")
     max_media_bytes: int = _setting(50 * 1024 * 1024, "Largest accepted media file, in bytes.")
     max_batch_items: int = _setting(1000, "Most items accepted in one batch request.")
@@ -206,11 +215,16 @@ def _queue_sla(entry: str) -> tuple[str, timedelta]:
     return queue, sla
 
 
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
 def _parse(spec: dataclasses.Field[Any], raw: str, source: str) -> Any:
     kind: type[Any] = type(cast(object, spec.default))
     try:
+        if kind is bool:  # bool("false") is True: read the word instead
+            return _BOOLEANS[raw.strip().lower()]
         return kind(raw)
-    except ValueError:
+    except (ValueError, KeyError):
         raise ConfigError(f"{source}={raw!r} is not a valid {kind.__name__}: {spec.metadata['help']}") from None
 
 

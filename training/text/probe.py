@@ -1,6 +1,6 @@
 """Print the shipped model's scores, flags and spans for a few functional cases (for the model card).
 
-Usage: python probe.py [text ...]
+Usage: python probe.py [MODEL_DIR] [text ...]   (default: the model shipped in the package)
 """
 from __future__ import annotations
 
@@ -23,8 +23,11 @@ CASES = [
 
 
 def main() -> None:
-    clf = TextClassifier.load()
-    for text, p in zip(CASES if len(sys.argv) < 2 else sys.argv[1:], clf.predict(CASES if len(sys.argv) < 2 else sys.argv[1:])):
+    args = sys.argv[1:]
+    model_dir = Path(args.pop(0)) if args and Path(args[0]).is_dir() else None
+    texts = args or CASES
+    clf = TextClassifier.load(model_dir)
+    for text, p in zip(texts, clf.predict(texts)):
         scores = " ".join(f"{k[:5]}={v:.2f}" for k, v in p.scores.items())
         spans = "; ".join(f"{s.label}:{s.text!r}@{s.start}-{s.end}" for s in p.spans)
         print(f"{text!r}\n    {scores} flagged={list(p.flagged)} {spans}")

@@ -46,6 +46,37 @@ def collate(b: list) -> tuple[torch.Tensor, ...]:
     return ids, mask, torch.tensor([r[1] for r in b], dtype=torch.float), torch.tensor([r[2] for r in b], dtype=torch.float)
 
 
+def load_dev(path: Path, tok: Tokenizer, max_len: int) -> list[tuple[str, tuple[list[int], list[int], list[int]]]]:
+    sources = [json.loads(line)["source"] for line in path.open(encoding="utf-8")]
+    return list(zip(sources, load_rows(path, tok, max_len)))
+
+
+def best_f1(scores: np.ndarray, truth: np.ndarray) -> float:
+    order = np.argsort(-scores)
+    hits = np.cumsum(truth[order])
+    precision, recall = hits / np.arange(1, len(order) + 1), hits / max(1, truth.sum())
+    return float(np.max(2 * precision * recall / np.maximum(precision + recall, 1e-9)))
+
+
+@torch.no_grad()
+def dev_report(model: Classifier, dev: list) -> str:
+    """Best-threshold F1 on dev for the figures we chase (superset hate, threat): a guide to pick a checkpoint."""
+    model.eval()
+    logits = []
+    for i in range(0, len(dev), 64):
+        ids, mask, _, _ = collate([r for _, r in dev[i:i + 64]])
+        logits.append(model(ids, mask).numpy())
+    model.train()
+    out, parts = np.concatenate(logits), []
+    y = np.array([r[1] for _, r in dev]); m = np.array([r[2] for _, r in dev])
+    sup = np.array([s == "superset" for s, _ in dev])
+    parts.append(f"superset hate F1 {best_f1(out[sup, 2], y[sup, 2]):.3f}")
+    for j, name in enumerate(("toxicity", "insult", "hate", "threat")):
+        keep = m[:, j] == 1
+        parts.append(f"{name} F1 {best_f1(out[keep, j], y[keep, j]):.3f}")
+    return ", ".join(parts)
+
+
 def build_model(work: Path, layers: int) -> Classifier:
     ck = torch.load(work / "e5_full.pt")
     kept = torch.tensor(json.loads((work / "kept_ids.json").read_text()))
@@ -66,12 +97,14 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=6e-5)
     ap.add_argument("--save-every", type=int, default=200)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--keep", action="store_true", help="also keep every saved checkpoint as ckpt-STEP.pt")
     a = ap.parse_args()
     random.seed(SEED); np.random.seed(SEED); torch.manual_seed(SEED)
     torch.set_num_threads(a.threads)
     tok = Tokenizer.from_file(str(a.work / "tokenizer.json"))
     rows = load_rows(a.work / "train.jsonl", tok, a.max_len)
     model = build_model(a.work, a.layers)
+    dev = load_dev(a.work / "dev.jsonl", tok, a.max_len)
     head = [p for n, p in model.named_parameters() if n.startswith("head")]
     body = [p for n, p in model.named_parameters() if not n.startswith("head")]
     opt = torch.optim.AdamW([{"params": body, "lr": a.lr}, {"params": head, "lr": a.lr * 20}], weight_decay=0.01)
@@ -93,8 +126,12 @@ def main() -> None:
                 el = time.time() - t0
                 print(f"step {step}/{a.steps} loss {run:.4f} {step * a.batch / el:.1f} ex/s elapsed {el / 60:.1f} min", flush=True)
             if step % a.save_every == 0 or step == a.steps:
-                torch.save({"state_dict": model.state_dict(), "layers": a.layers, "step": step,
-                            "vocab": model.encoder.word.num_embeddings}, a.work / "ckpt.pt")
+                saved = {"state_dict": model.state_dict(), "layers": a.layers, "step": step,
+                         "vocab": model.encoder.word.num_embeddings}
+                torch.save(saved, a.work / "ckpt.pt")
+                if a.keep:
+                    torch.save(saved, a.work / f"ckpt-{step}.pt")
+                    print(f"dev at step {step}: {dev_report(model, dev)}", flush=True)
             if step >= a.steps:
                 break
     print(f"done {step} steps in {(time.time() - t0) / 60:.1f} min", flush=True)

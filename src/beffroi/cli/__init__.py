@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from beffroi.cli import admin, content, ops, rules
+from beffroi.cli import admin, classify, content, ops, rules
 from beffroi.errors import BeffroiError
 
 EPILOG = """examples:
@@ -19,6 +19,7 @@ EPILOG = """examples:
   beffroi token create --member alice --role moderator --space mairie-clermont --name bridge
   beffroi submit --space mairie-clermont --text "On va lui couper la tête" --wait 10
   beffroi import posts.jsonl                     JSON lines (or .csv) through the same checks as the API
+  beffroi classify posts.jsonl --no-spans        score {"id", "text"} lines with the text model
   beffroi audit verify                           prove no audit row was edited or deleted
   beffroi rules check policy.yaml                compile a policy; errors as FILE:LINE:COL with a hint
   beffroi rules push policy.yaml --space mairie-clermont --activate   store it as the space's next version
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (ops, admin, content, rules):
+    for module in (ops, admin, content, classify, rules):
         module.register(commands)
     return parser
 

@@ -1,9 +1,16 @@
 """Behaviour of the shipped text model on clear cases (real model, no mocks)."""
+
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
-from beffroi.analyzers.text.classifier import LABELS, MODEL_VERSION, TextClassifier, TextPrediction
+from beffroi.analyzers.base import AnalyzerContext
+from beffroi.analyzers.text.classifier import LABELS, TextClassifier, TextPrediction
+from beffroi.analyzers.text_model import TextModelAnalyzer
+from beffroi.domain import Author, Item, Signal, Source
+from beffroi.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +26,7 @@ def test_scores_are_probabilities_for_every_label(classifier: TextClassifier) ->
     prediction = predict_one(classifier, "Bonjour à tous, réunion jeudi.")
     assert set(prediction.scores) == set(LABELS)
     assert all(0.0 <= s <= 1.0 for s in prediction.scores.values())
-    assert MODEL_VERSION
+    assert classifier.version
 
 
 @pytest.mark.parametrize("text", ["On va lui couper la tête à ce maire.", "I'm going to kill the mayor tonight."])
@@ -27,11 +34,14 @@ def test_threat_is_flagged(classifier: TextClassifier, text: str) -> None:
     assert "threat" in predict_one(classifier, text).flagged
 
 
-@pytest.mark.parametrize("text", [
-    "Ce maire détruit la ville, votez contre lui",
-    "J'ai coupé la tête du poisson avant de le cuire.",
-    "Je tue le temps en attendant le train.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ce maire détruit la ville, votez contre lui",
+        "J'ai coupé la tête du poisson avant de le cuire.",
+        "Je tue le temps en attendant le train.",
+    ],
+)
 def test_idiom_and_political_criticism_pass(classifier: TextClassifier, text: str) -> None:
     assert "threat" not in predict_one(classifier, text).flagged
 
@@ -53,7 +63,7 @@ def test_spans_point_inside_the_original_text(classifier: TextClassifier) -> Non
     assert threat_spans
     for span in prediction.spans:
         assert 0 <= span.start < span.end <= len(text)
-        assert text[span.start:span.end] == span.text
+        assert text[span.start : span.end] == span.text
     assert any(s.start >= text.index("Je") for s in threat_spans)
 
 
@@ -61,3 +71,16 @@ def test_unflagged_text_has_no_spans(classifier: TextClassifier) -> None:
     prediction = predict_one(classifier, "La piscine municipale rouvre lundi.")
     assert not prediction.flagged
     assert not prediction.spans
+
+
+def test_the_analyzer_reports_evidence_only_when_asked() -> None:
+    threat = Item("itm_1", "default", Author("a"), Source("t", "1"), "jvais te buter ce soir", None, datetime.now(UTC))
+
+    def signals(explain: bool) -> dict[str, Signal]:
+        analyzer = TextModelAnalyzer(AnalyzerContext(Settings(text_model_explain=explain)))
+        return {s.label: s for s in analyzer.analyze([threat])[0]}
+
+    with_spans, without = signals(True), signals(False)
+    assert with_spans["threat"].details == without["threat"].details == {"flagged": True}
+    assert with_spans["threat"].score == without["threat"].score
+    assert with_spans["threat"].spans and not without["threat"].spans

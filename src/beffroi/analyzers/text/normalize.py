@@ -3,6 +3,7 @@
 Threats are hidden with leetspeak ("tu3r"), spacing ("t u e r"), stretched letters ("tuuuer") and
 emoji ("🔪"). The model sees the normalised text; evidence spans are mapped back to the original.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,21 @@ from dataclasses import dataclass
 
 # Emoji that stand for a weapon or violence become words the encoder already knows.
 EMOJI_WORDS: dict[str, str] = {
-    "🔪": "couteau", "🗡": "couteau", "⚔": "épée", "🔫": "pistolet", "💣": "bombe", "🧨": "bombe",
-    "🪓": "hache", "⚰": "cercueil", "🪦": "tombe", "💀": "mort", "☠": "mort", "🩸": "sang",
-    "🔥": "feu", "🪢": "corde", "💥": "explosion",
+    "🔪": "couteau",
+    "🗡": "couteau",
+    "⚔": "épée",
+    "🔫": "pistolet",
+    "💣": "bombe",
+    "🧨": "bombe",
+    "🪓": "hache",
+    "⚰": "cercueil",
+    "🪦": "tombe",
+    "💀": "mort",
+    "☠": "mort",
+    "🩸": "sang",
+    "🔥": "feu",
+    "🪢": "corde",
+    "💥": "explosion",
 }
 LEET: dict[str, str] = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"}
 _LEET_TOKEN = re.compile(r"\S+")
@@ -43,12 +56,12 @@ def _apply(text: str, origin: list[int], pattern: re.Pattern[str], edit: Edit) -
     out_origin: list[int] = []
     last = 0
     for m in pattern.finditer(text):
-        out.append(text[last:m.start()])
-        out_origin.extend(origin[last:m.start()])
+        out.append(text[last : m.start()])
+        out_origin.extend(origin[last : m.start()])
         result = edit(m)
         if isinstance(result, str) and len(result) == m.end() - m.start():
             out.append(result)  # same length (leetspeak): characters stay aligned one to one
-            out_origin.extend(origin[m.start():m.end()])
+            out_origin.extend(origin[m.start() : m.end()])
         elif isinstance(result, str):
             out.append(result)
             out_origin.extend([origin[m.start()]] * len(result))
@@ -64,7 +77,7 @@ def _apply(text: str, origin: list[int], pattern: re.Pattern[str], edit: Edit) -
 def _emoji(text: str, origin: list[int]) -> tuple[str, list[int]]:
     chars: list[str] = []
     out_origin: list[int] = []
-    for ch, o in zip(text, origin):
+    for ch, o in zip(text, origin, strict=True):
         word = EMOJI_WORDS.get(ch)
         piece = f" {word} " if word else ch.lower()
         chars.append(piece)
@@ -97,4 +110,4 @@ def normalize(text: str) -> Normalized:
     s, origin = _apply(s, origin, _SPACES, lambda m: [0])
     s_stripped = s.strip()
     lead = len(s) - len(s.lstrip())
-    return Normalized(s_stripped, tuple(origin[lead:lead + len(s_stripped)]))
+    return Normalized(s_stripped, tuple(origin[lead : lead + len(s_stripped)]))

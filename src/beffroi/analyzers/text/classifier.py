@@ -4,27 +4,30 @@ Runtime needs numpy, onnxruntime and tokenizers only. The model is e5-small's fi
 fine-tuned and int8-quantised, stacked with a char n-gram linear model (training/text/ rebuilds both;
 docs/models/text-classifier.md describes them).
 """
+
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort  # type: ignore[import-untyped]
-from tokenizers import Tokenizer
 
 from .ngrams import NgramModel
 from .normalize import Normalized, normalize
 from .spans import label_spans, occlusions, words
 
+if TYPE_CHECKING:  # both load in load(): a process that only lists the analyzers should not pay for them
+    import onnxruntime as ort  # type: ignore[import-untyped]
+    from tokenizers import Tokenizer
+
 LABELS: tuple[str, ...] = ("toxicity", "insult", "hate", "threat", "sexual_harassment")
 MODEL_DIR = Path(__file__).parent / "model"
-MODEL_VERSION: str = json.loads((MODEL_DIR / "calibration.json").read_text())["model_version"]
-BATCH = 64
 BOS, PAD, EOS = 0, 1, 2
+TOGETHER = 64  # occlusion variants of one text run in batches of this many
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -86,8 +89,17 @@ class FirstStage:
 
 
 class TextClassifier:
-    def __init__(self, session: ort.InferenceSession, tokenizer: Tokenizer, calibration: Calibration,
-                 max_len: int, ngram: NgramModel, first_stage: FirstStage | None = None) -> None:
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        tokenizer: Tokenizer,
+        calibration: Calibration,
+        max_len: int,
+        ngram: NgramModel,
+        first_stage: FirstStage | None = None,
+        version: str = "",
+    ) -> None:
+        self.version = version  # the model's own name (calibration.json), recorded on every signal
         self.session = session
         self.tokenizer = tokenizer
         self.calibration = calibration
@@ -98,83 +110,104 @@ class TextClassifier:
     @classmethod
     def load(cls, model_dir: Path | None = None, threads: int = 2, cascade: bool | None = None) -> TextClassifier:
         """cascade: send only doubtful texts to the encoder; None takes the model's shipped default."""
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
         model_dir = model_dir or MODEL_DIR
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-        session = ort.InferenceSession(str(model_dir / "text-classifier.int8.onnx"), opts,
-                                       providers=["CPUExecutionProvider"])
+        session = ort.InferenceSession(
+            str(model_dir / "text-classifier.int8.onnx"), opts, providers=["CPUExecutionProvider"]
+        )
         meta = json.loads((model_dir / "calibration.json").read_text())
         stage = meta["first_stage"]
         use_cascade = stage.get("enabled_by_default", False) if cascade is None else cascade
         first = FirstStage(Calibration.load(stage["labels"]), float(stage["route_below"])) if use_cascade else None
-        return cls(session, Tokenizer.from_file(str(model_dir / "tokenizer.json")), Calibration.load(meta["labels"]),
-                   int(meta["max_len"]), NgramModel.load(model_dir / stage["file"]), first)
+        return cls(
+            session,
+            Tokenizer.from_file(str(model_dir / "tokenizer.json")),
+            Calibration.load(meta["labels"]),
+            int(meta["max_len"]),
+            NgramModel.load(model_dir / stage["file"]),
+            first,
+            str(meta["model_version"]),
+        )
 
     def logits(self, texts: Sequence[str]) -> FloatArray:
-        """Raw encoder logits for already-normalised texts, batched by length to limit padding."""
+        """Raw encoder logits for already-normalised texts, one text per run. The int8 model quantises its
+        activations with one scale per run: texts run together would each get a score that depends on the
+        others (by up to 0.1 measured), and a verdict must not depend on what else was in the batch."""
         encs = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        ids = [[BOS, *e.ids[: self.max_len - 2], EOS] for e in encs]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        out = np.zeros((len(ids), len(LABELS)), dtype=np.float32)
-        for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
-            out[chunk] = self._run([ids[i] for i in chunk])
+        out = np.zeros((len(encs), len(LABELS)), dtype=np.float32)
+        for row, enc in enumerate(encs):
+            ids = np.array([[BOS, *enc.ids[: self.max_len - 2], EOS]], dtype=np.int64)
+            result = self.session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+            out[row] = result[0]
         return out
-
-    def _run(self, batch: list[list[int]]) -> FloatArray:
-        width = max(len(x) for x in batch)
-        ids = np.full((len(batch), width), PAD, dtype=np.int64)
-        for row, x in enumerate(batch):
-            ids[row, : len(x)] = x
-        mask = (ids != PAD).astype(np.int64)
-        result = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[0]
-        return np.asarray(result, dtype=np.float32)
 
     def combined(self, texts: Sequence[str]) -> FloatArray:
         """Calibrated log-odds (encoder stacked with n-grams) for already-normalised texts."""
         return self.calibration.combine(self.logits(texts), self.ngram.logits(texts))
 
+    def _logits_together(self, texts: Sequence[str]) -> FloatArray:
+        """Raw logits of texts run as padded batches: fast, but each depends on the others in its batch, so only
+        for comparisons inside one batch (a text against its own occlusions), never for a reported score."""
+        encs = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        rows = [[BOS, *e.ids[: self.max_len - 2], EOS] for e in encs]
+        out = np.zeros((len(rows), len(LABELS)), dtype=np.float32)
+        for start in range(0, len(rows), TOGETHER):
+            chunk = rows[start : start + TOGETHER]
+            ids = np.full((len(chunk), max(len(r) for r in chunk)), PAD, dtype=np.int64)
+            for row, r in enumerate(chunk):
+                ids[row, : len(r)] = r
+            mask = (ids != PAD).astype(np.int64)
+            out[start : start + len(chunk)] = self.session.run(["logits"], {"input_ids": ids, "attention_mask": mask})[
+                0
+            ]
+        return out
+
     def predict(self, texts: Sequence[str], explain: bool = True) -> list[TextPrediction]:
         """explain=False skips the evidence spans (occlusion costs about one extra pass per word of
         each flagged text); use it for bulk scoring, and explain only what a person will review."""
         norms = [normalize(t) for t in texts]
-        probs, z, flags = self._score([n.text for n in norms])
-        spans = self._spans(texts, norms, z, flags) if explain else [() for _ in texts]
-        return [TextPrediction(scores={label: float(p[j]) for j, label in enumerate(LABELS)},
-                               flagged=tuple(label for j, label in enumerate(LABELS) if f[j]),
-                               spans=s) for p, f, s in zip(probs, flags, spans)]
+        probs, flags = self._score([n.text for n in norms])
+        spans = self._spans(texts, norms, flags) if explain else [() for _ in texts]
+        return [
+            TextPrediction(
+                scores={label: float(p[j]) for j, label in enumerate(LABELS)},
+                flagged=tuple(label for j, label in enumerate(LABELS) if f[j]),
+                spans=s,
+            )
+            for p, f, s in zip(probs, flags, spans, strict=True)
+        ]
 
-    def _score(self, texts: list[str]) -> tuple[FloatArray, FloatArray, BoolArray]:
-        """Probabilities, log-odds and flags; texts the first stage clears are never flagged."""
+    def _score(self, texts: list[str]) -> tuple[FloatArray, BoolArray]:
+        """Probabilities and flags; texts the first stage clears are never flagged."""
         n = len(texts)
         ngram = self.ngram.logits(texts)
         probs = np.zeros((n, len(LABELS)), dtype=np.float32)
         doubtful = np.ones(n, dtype=bool)
         if self.first_stage is not None and n:
             probs, doubtful = self.first_stage.doubtful(ngram)
-        z = np.zeros((n, len(LABELS)), dtype=np.float32)
         chosen = np.flatnonzero(doubtful)
         if chosen.size:
-            z[chosen] = self.calibration.combine(self.logits([texts[i] for i in chosen]), ngram[chosen])
-            probs[chosen] = sigmoid(z[chosen])
+            probs[chosen] = sigmoid(self.calibration.combine(self.logits([texts[i] for i in chosen]), ngram[chosen]))
         flags = (probs >= self.calibration.thresholds) & doubtful[:, None]
-        return probs, z, flags
+        return probs, flags
 
-    def _spans(self, texts: Sequence[str], norms: list[Normalized], z: FloatArray,
-               flags: BoolArray) -> list[tuple[LabelSpan, ...]]:
-        """Occlusion for flagged texts only, all their variants scored in one batched call."""
-        todo = [i for i in range(len(texts)) if flags[i].any()]
-        bounds = {i: words(norms[i].text) for i in todo}
-        variants = [v for i in todo for v in occlusions(norms[i].text, bounds[i])]
-        scored = self.combined(variants) if variants else np.zeros((0, len(LABELS)), np.float32)
+    def _spans(self, texts: Sequence[str], norms: list[Normalized], flags: BoolArray) -> list[tuple[LabelSpan, ...]]:
+        """Occlusion for flagged texts only. Each text runs in one batch with its own occlusions (the first row is
+        the text itself), so drops compare like with like, and the spans depend on the text alone."""
         result: list[tuple[LabelSpan, ...]] = [() for _ in texts]
-        offset = 0
-        for i in todo:
-            block = scored[offset:offset + len(bounds[i])]
-            offset += len(bounds[i])
+        for i in (i for i in range(len(texts)) if flags[i].any()):
+            bounds = words(norms[i].text)
+            batch = [norms[i].text, *occlusions(norms[i].text, bounds)]
+            block = self.calibration.combine(self._logits_together(batch), self.ngram.logits(batch))
             result[i] = tuple(
                 LabelSpan(label, s, e, texts[i][s:e])
-                for j, label in enumerate(LABELS) if flags[i, j]
-                for s, e in label_spans(norms[i], bounds[i], float(z[i, j]), block[:, j]))
+                for j, label in enumerate(LABELS)
+                if flags[i, j]
+                for s, e in label_spans(norms[i], bounds, float(block[0, j]), block[1:, j])
+            )
         return result

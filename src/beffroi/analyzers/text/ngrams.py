@@ -2,6 +2,7 @@
 
 The same code builds the features at training time, so the shipped weights and the runtime agree.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -20,7 +21,7 @@ FloatArray = npt.NDArray[np.float32]
 def feature_arrays(text: str) -> tuple[npt.NDArray[np.int64], FloatArray]:
     """L2-normalised, sublinear counts of char 2..5-grams hashed into BUCKETS (crc32 is stable)."""
     padded = f" {text} ".encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    grams = [padded[i:i + n] for n in range(N_RANGE[0], N_RANGE[1] + 1) for i in range(len(padded) - n + 1)]
+    grams = [padded[i : i + n] for n in range(N_RANGE[0], N_RANGE[1] + 1) for i in range(len(padded) - n + 1)]
     hashes = np.fromiter((zlib.crc32(g.encode("utf-8")) for g in grams), dtype=np.int64, count=len(grams))
     idx, counts = np.unique(hashes & (BUCKETS - 1), return_counts=True)
     weights = (1.0 + np.log(counts)).astype(np.float32)
@@ -29,7 +30,7 @@ def feature_arrays(text: str) -> tuple[npt.NDArray[np.int64], FloatArray]:
 
 def features(text: str) -> dict[int, float]:
     idx, val = feature_arrays(text)
-    return dict(zip(idx.tolist(), val.tolist()))
+    return dict(zip(idx.tolist(), val.tolist(), strict=True))
 
 
 class NgramModel:

@@ -2,6 +2,7 @@
 
 Run only on flagged texts, so the cost is paid where a moderator will read the explanation.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,9 @@ def merge(chosen: list[int], bounds: list[tuple[int, int]]) -> list[tuple[int, i
     return spans
 
 
-def label_spans(norm: Normalized, bounds: list[tuple[int, int]], base: float,
-                occluded: npt.NDArray[np.float32]) -> list[tuple[int, int]]:
+def label_spans(
+    norm: Normalized, bounds: list[tuple[int, int]], base: float, occluded: npt.NDArray[np.float32]
+) -> list[tuple[int, int]]:
     """Original-text offsets for one label, given its logit on the text and on each occlusion."""
     chosen = pick(base - occluded)
     if not chosen:  # no single word carries it: the whole text is the evidence
