@@ -34,7 +34,9 @@ def test_environment_variables_are_parsed_by_type() -> None:
     assert (settings.port, settings.hold_threshold, settings.host) == (9000, 0.9, "0.0.0.0")
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("false", False), ("0", False), ("Off", False), ("true", True), ("1", True)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("false", False), ("0", False), ("Off", False), ("true", True), ("1", True)]
+)
 def test_switches_read_words_not_python_truthiness(raw: str, expected: bool) -> None:
     assert Settings.load({"BEFFROI_TEXT_MODEL_EXPLAIN": raw}).text_model_explain is expected
 
