@@ -70,6 +70,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         sqlite_synchronous="NORMAL",
         workers=1,
         worker_mode="thread",  # one analysis thread per test: processes would cost seconds each
+        ingest_processes=0,  # likewise; tests/web/test_ingest_pool.py runs the pool
         job_retry_base_seconds=0.01,
         job_max_attempts=3,
         token_cache_seconds=0.0,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import orjson
 
@@ -57,6 +57,15 @@ def _data_fields(kind: type[AuditEvent]) -> tuple[str, ...]:
     if kind not in _fields:
         _fields[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name != "actor")
     return _fields[kind]
+
+
+class EventRecord(NamedTuple):
+    """An event as the chain stores it, its data already canonical JSON."""
+
+    type: str
+    actor: str
+    subject: str
+    data: str
 
 
 def canonical_json(data: dict[str, Any]) -> str:

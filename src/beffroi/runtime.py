@@ -14,6 +14,7 @@ from beffroi.analyzers.base import AnalyzerContext
 from beffroi.analyzers.registry import AnalyzerRegistry
 from beffroi.domain import ItemStatus
 from beffroi.errors import ConfigError, Unavailable
+from beffroi.ingest.pool import IngestPool
 from beffroi.ingest.service import Ingestor
 from beffroi.members import Credentials
 from beffroi.pipeline.completions import Completions
@@ -98,6 +99,7 @@ class Runtime:
         )
         self.work_available = threading.Event()
         self.ingestor.on_stored = self.work_available.set
+        self.ingest_pool: IngestPool | None = None  # started by the web app: batches prepared off its process
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._workers: list[Worker] = []
@@ -165,6 +167,17 @@ class Runtime:
             ", ".join(a.name for a in self._workers[0].analyzers) if self._workers else "-",
         )
 
+    def start_ingest_pool(self, processes: int) -> None:
+        if processes > 0 and self.ingest_pool is None:
+            self.ingest_pool = IngestPool(processes)
+            self.ingest_pool.start()
+            log.info("started %d ingest process(es)", processes)
+
+    def stop_ingest_pool(self) -> None:
+        if self.ingest_pool is not None:
+            self.ingest_pool.close()
+            self.ingest_pool = None
+
     def stop_workers(self) -> None:
         if self._processes is not None:
             self._processes.stop()
@@ -199,6 +212,7 @@ class Runtime:
         return revived
 
     def close(self) -> None:
+        self.stop_ingest_pool()
         self.stop_workers()
         self.http.close()
         self.db.close()

@@ -68,6 +68,12 @@ class Settings:
         "more model pass per word (docs/analyzers/text-model.md): turn it off where analysis must keep up with a "
         "stream in which many posts are flagged.",
     )
+    ingest_processes: int = _setting(
+        1,
+        "Processes that `beffroi serve` starts to validate and prepare batches (`POST /v1/items/batch`), so the "
+        "API's own process only stores them: on two cores this nearly doubles the batch endpoint "
+        "(docs/benchmarks.md). 0 prepares batches in the API's process.",
+    )
     max_text_chars: int = _setting(20_000, "Longest accepted item text, in characters.")
     max_media_bytes: int = _setting(50 * 1024 * 1024, "Largest accepted media file, in bytes.")
     max_batch_items: int = _setting(1000, "Most items accepted in one batch request.")

@@ -12,13 +12,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from beffroi import audit
 from beffroi.access import Permission, Principal
-from beffroi.domain import ItemStatus
 from beffroi.errors import BeffroiError, Forbidden, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from beffroi.ids import new_id
 from beffroi.ingest.media_types import compatible, sniff
 from beffroi.ingest.models import ItemIn, MediaIn
+from beffroi.ingest.prepared import PreparedItem, prepare
 from beffroi.pipeline.queue import WorkQueue
 from beffroi.settings import Settings
 from beffroi.store import audit_log
@@ -27,21 +26,6 @@ from beffroi.store.database import Database
 from beffroi.store.schema import attachments, items, media, spaces
 from beffroi.store.sql import bulk_insert, chunks, insert_ignore, marker
 from beffroi.store.writer import Tx
-
-
-@dataclass
-class PreparedItem:
-    id: str
-    payload: ItemIn
-    actor: str
-    priority: int
-    media_rows: list[dict[str, Any]] = field(default_factory=list)
-    attachment_rows: list[dict[str, Any]] = field(default_factory=list)
-
-    key: tuple[str, str] = field(init=False)  # (platform, remote_id): read many times per batch
-
-    def __post_init__(self) -> None:
-        self.key = (self.payload.source.platform, self.payload.source.remote_id)
 
 
 @dataclass(frozen=True)
@@ -96,6 +80,10 @@ class Ingestor:
 
         `checked`: the caller already set aside what `problems()` found (an import), so skip that pass."""
         prepared = self.prepare(payloads, principal, prefix=prefix, priority=priority, checked=checked)
+        return self.submit_prepared(prepared)
+
+    def submit_prepared(self, prepared: list[PreparedItem]) -> Future[list[IngestResult]]:
+        """Hand items already checked and prepared (here or in the ingest pool) to the writer."""
         future: Future[list[IngestResult]] = Future()
         with self._merge_lock:
             merge, opened = self._open_merge, self._open_merge is None
@@ -154,15 +142,24 @@ class Ingestor:
             )
         return problems
 
-    def _prepare_one(self, payload: ItemIn, where: str, actor: str, priority: int) -> PreparedItem:
-        prepared = PreparedItem(new_id("itm"), payload, actor, priority)
-        for position, ref in enumerate(payload.media):
-            prepared.attachment_rows.append(self._attachment(prepared, position, ref, f"{where}.media[{position}]"))
-        return prepared
+    def may_submit(self, spaces: set[str], principal: Principal) -> bool:
+        """Every space exists and the principal may submit to it: the ingest pool's items need no other check."""
+        return all(self.space_exists(space) and principal.can(Permission.ITEM_SUBMIT, space) for space in spaces)
 
-    def _attachment(self, prepared: PreparedItem, position: int, ref: MediaIn, where: str) -> dict[str, Any]:
+    def _prepare_one(self, payload: ItemIn, where: str, actor: str, priority: int) -> PreparedItem:
+        item_id = new_id("itm")
+        media_rows: list[dict[str, Any]] = []
+        attachment_rows = [
+            self._attachment(item_id, media_rows, position, ref, f"{where}.media[{position}]")
+            for position, ref in enumerate(payload.media)
+        ]
+        return prepare(item_id, payload, actor, priority, attachment_rows, media_rows)
+
+    def _attachment(
+        self, item_id: str, media_rows: list[dict[str, Any]], position: int, ref: MediaIn, where: str
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {
-            "item_id": prepared.id,
+            "item_id": item_id,
             "position": position,
             "sha256": None,
             "mime_type": ref.mime_type,
@@ -171,7 +168,7 @@ class Ingestor:
         }
         if ref.data is not None:
             media_row = self.store_media(_decode(ref.data, where), ref.mime_type, where)
-            prepared.media_rows.append(media_row)
+            media_rows.append(media_row)
             row.update(sha256=media_row["sha256"], mime_type=media_row["mime_type"])
         elif ref.sha256 is not None:
             row.update(sha256=ref.sha256, mime_type=self._known_media_type(ref.sha256, where))
@@ -220,7 +217,9 @@ class Ingestor:
 
     def store(self, tx: Tx, batch: Sequence[PreparedItem]) -> list[IngestResult]:
         unique = list({p.key: p for p in reversed(batch)}.values())[::-1]  # first occurrence of a key wins
-        inserted = insert_ignore(tx, items, [_item_row(p, tx) for p in unique], ["source_platform", "source_remote_id"])
+        for p in unique:
+            p.row["received_at"] = tx.now
+        inserted = insert_ignore(tx, items, [p.row for p in unique], ["source_platform", "source_remote_id"])
         # The usual case, new items only, needs no lookup of who won each key.
         fresh = inserted == len(unique)
         stored = {p.key: p.id for p in unique} if fresh else _ids_by_key(tx, [p.key for p in unique])
@@ -232,29 +231,9 @@ class Ingestor:
             self.queue.enqueue(tx, [p.id for p in created if p.priority == priority], priority)
         if created:
             tx.after_commit.append(self.on_stored)
-        audit_log.append(tx, [_ingested(p) for p in created])
+        audit_log.append_records(tx, [p.event() for p in created])
         # Only the winner of each key has its own id stored: a retry or an in-batch repeat gets the winner's.
         return [IngestResult(stored[p.key], created=p.id == stored[p.key]) for p in batch]
-
-
-def _item_row(p: PreparedItem, tx: Tx) -> dict[str, Any]:
-    item = p.payload
-    return {
-        "id": p.id,
-        "space_id": item.space,
-        "author_id": item.author.id,
-        "author_handle": item.author.handle,
-        "author_name": item.author.display_name,
-        "source_platform": item.source.platform,
-        "source_remote_id": item.source.remote_id,
-        "source_url": item.source.url,
-        "text": item.text,
-        "context": item.context_dict(),
-        "published_at": item.published_at,
-        "received_at": tx.now,
-        "status": ItemStatus.PENDING.value,
-        "error": None,
-    }
 
 
 def _ids_by_key(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -274,18 +253,6 @@ def _ids_by_key(tx: Tx, keys: list[tuple[str, str]]) -> dict[tuple[str, str], st
             rows = tx.conn.exec_driver_sql(sql, (platform, *chunk))
             found.update({(platform, remote_id): item_id for remote_id, item_id in rows})
     return found
-
-
-def _ingested(p: PreparedItem) -> audit.ItemIngested:
-    return audit.ItemIngested(
-        actor=p.actor,
-        item_id=p.id,
-        space=p.payload.space,
-        source_platform=p.payload.source.platform,
-        source_remote_id=p.payload.source.remote_id,
-        text_sha256=audit.text_digest(p.payload.text),
-        media=[str(r["sha256"] or r["url"]) for r in p.attachment_rows],
-    )
 
 
 def _loc(prefix: str, index: int) -> str:

@@ -9,9 +9,17 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from beffroi.audit import GENESIS_HASH, AuditEvent, ItemIngested, canonical_json, chain_hash, text_digest
+from beffroi.audit import (
+    GENESIS_HASH,
+    AuditEvent,
+    EventRecord,
+    ItemIngested,
+    canonical_json,
+    chain_hash,
+    text_digest,
+)
 
-__all__ = ["GENESIS_HASH", "VerifyResult", "append", "chain_hash", "lock", "verify"]
+__all__ = ["GENESIS_HASH", "VerifyResult", "append", "append_records", "chain_hash", "lock", "verify"]
 from beffroi.store.schema import audit_events, audit_head, items
 from beffroi.store.sql import bulk_insert
 from beffroi.store.writer import Tx
@@ -28,23 +36,27 @@ class _Head:
 
 
 def append(tx: Tx, events: list[AuditEvent]) -> None:
-    if not events:
+    append_records(tx, [EventRecord(e.type, e.actor, e.subject, canonical_json(e.data())) for e in events])
+
+
+def append_records(tx: Tx, records: list[EventRecord]) -> None:
+    """Chain events whose data is already canonical JSON (ingest prepares its events outside the transaction)."""
+    if not records:
         return
     head = _head(tx)
     at = tx.now.isoformat()
     rows = []
-    for event in events:
-        data = canonical_json(event.data())
+    for record in records:
         seq = head.seq + 1
-        digest = chain_hash(head.hash, seq, event.type, at, event.actor, event.subject, data)
+        digest = chain_hash(head.hash, seq, record.type, at, record.actor, record.subject, record.data)
         rows.append(
             {
                 "seq": seq,
-                "type": event.type,
+                "type": record.type,
                 "at": at,
-                "actor": event.actor,
-                "subject": event.subject,
-                "data": data,
+                "actor": record.actor,
+                "subject": record.subject,
+                "data": record.data,
                 "prev_hash": head.hash,
                 "hash": digest,
             }

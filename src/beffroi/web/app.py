@@ -40,16 +40,20 @@ and keeps a tamper-evident trail. Authenticate with `Authorization: Bearer <toke
 Every error has the shape `{"error": {"status", "code", "message", "hint"?, "details"?}}`."""
 
 
-def create_app(runtime: Runtime, *, workers: int | None = None) -> FastAPI:
-    """`workers` analysis threads start with the app; None takes BEFFROI_WORKERS."""
+def create_app(runtime: Runtime, *, workers: int | None = None, ingest_processes: int | None = None) -> FastAPI:
+    """`workers` analysis workers and `ingest_processes` batch-preparing processes start with the app; None takes
+    BEFFROI_WORKERS and BEFFROI_INGEST_PROCESSES."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         runtime.require_migrated()
         runtime.start_workers(runtime.settings.workers if workers is None else workers)
         try:
+            pool = runtime.settings.ingest_processes if ingest_processes is None else ingest_processes
+            runtime.start_ingest_pool(pool)
             yield
         finally:
+            runtime.stop_ingest_pool()
             runtime.stop_workers()
 
     # FastAPI's OpenTelemetry hooks are off: Beffroi exports no traces, and checking for a provider on every
