@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from beffroi.errors import ConfigError
+from beffroi.store.gate import WriterGate
 from beffroi.store.writer import Writer
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,9 @@ class Database:
                 f"unsupported database {self.dialect!r}",
                 hint="use sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname",
             )
-        self.writer = Writer(self.write_engine, self.dialect)
+        path = self.url.database if self.dialect == "sqlite" else None
+        self._gate = WriterGate(path) if path and path != ":memory:" else None
+        self.writer = Writer(self.write_engine, self.dialect, self._gate.held if self._gate else None)
         self._checkpointer = Checkpointer(self.read_engine) if self.dialect == "sqlite" else None
 
     @contextmanager
@@ -56,6 +59,8 @@ class Database:
         if self._checkpointer is not None:
             self._checkpointer.close()
         self.writer.close()
+        if self._gate is not None:
+            self._gate.close()
         self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             self.read_engine.dispose()

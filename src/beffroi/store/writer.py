@@ -10,6 +10,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -41,9 +42,11 @@ class _Task:
 
 
 class Writer:
-    def __init__(self, engine: Engine, dialect: str):
+    def __init__(self, engine: Engine, dialect: str, gate: Callable[[], AbstractContextManager[None]] | None = None):
+        """gate: held around each transaction, to order writers across processes (store/gate.py)."""
         self._engine = engine
         self._dialect = dialect
+        self._gate = gate or nullcontext
         self._queue: queue.SimpleQueue[_Task | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -97,7 +100,7 @@ class Writer:
         outcomes: list[tuple[bool, Any]] = []
         tx: Tx | None = None
         try:
-            with self._engine.begin() as conn:
+            with self._gate(), self._engine.begin() as conn:
                 tx = Tx(conn, self._dialect, datetime.now(UTC))
                 for task in tasks:
                     outcomes.append(_run_task(tx, task, savepoint=len(tasks) > 1))
