@@ -169,3 +169,31 @@ def test_worker_processes_apply_a_space_settings_change_without_restart(tmp_path
         server.send_signal(signal.SIGTERM)
         server.wait(30)
     assert (before, after) == ("not_held", "held")
+
+
+@pytest.mark.slow
+def test_the_service_runs_its_analysis_at_a_lower_cpu_priority_and_its_ingest_pool_at_its_own(
+    tmp_path: Path, database_url: str
+) -> None:
+    beffroi = Beffroi(tmp_path / "data", database_url, worker_nice=7, ingest_processes=1)
+    beffroi.run("init")
+    server = beffroi.serve("--workers", "1")
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the worker lowers its priority as it starts
+            nice = sorted(_nice(pid) for pid in _children(server.pid))
+            if 7 in nice:
+                break
+            time.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    assert nice.count(7) == 1, f"children's nice values: {nice}"  # one analysis worker
+    assert nice.count(0) >= 1  # the ingest pool (and multiprocessing's resource tracker) keep the API's
+
+
+def _nice(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+    except OSError:
+        return -1

@@ -91,3 +91,16 @@ def test_a_queue_may_have_its_own_sla(tmp_path: Path) -> None:
             Runtime(Settings(data_dir=str(tmp_path), review_sla_by_queue=f"hate=2,{wrong}"))
     with pytest.raises(ConfigError, match="BEFFROI_NOTICE_RATE_LIMIT=0"):
         Runtime(Settings(data_dir=str(tmp_path), notice_rate_limit=0))
+
+
+@pytest.mark.parametrize(
+    ("values", "named"),
+    [
+        ({"worker_nice": 20}, "BEFFROI_WORKER_NICE=20"),
+        ({"worker_nice": -1}, "BEFFROI_WORKER_NICE=-1"),
+        ({"ingest_processes": -1}, "BEFFROI_INGEST_PROCESSES=-1"),
+    ],
+)
+def test_process_settings_out_of_range_stop_start_up(tmp_path: Path, values: dict[str, int], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Runtime(Settings(data_dir=str(tmp_path), **values))  # type: ignore[arg-type]

@@ -48,6 +48,12 @@ class Settings:
         "How `beffroi serve` runs its workers: `process` (beside the API, the default) or `thread` (in the API's "
         "process: one process only, but analysis then competes with the API for Python's interpreter lock).",
     )
+    worker_nice: int = _setting(
+        5,
+        "How much lower the CPU priority of the analysis worker processes that `beffroi serve` starts is than the "
+        "API's (a nice increment, 0-19): when both want the cores, requests are answered first and analysis "
+        "catches up after. 0 shares the CPU equally. `beffroi worker` processes keep their own priority.",
+    )
     worker_batch_size: int = _setting(
         64,
         "Items an analysis worker claims at once. Larger batches spread each batch's fixed cost (its queries and "
@@ -153,6 +159,10 @@ class Settings:
                 _queue_sla(entry)
         if self.notice_rate_limit < 1:
             raise ConfigError(f"BEFFROI_NOTICE_RATE_LIMIT={self.notice_rate_limit}: allow at least 1 notice an hour")
+        if not 0 <= self.worker_nice <= 19:
+            raise ConfigError(f"BEFFROI_WORKER_NICE={self.worker_nice}: use 0 (the API's priority) to 19 (the lowest)")
+        if self.ingest_processes < 0:
+            raise ConfigError(f"BEFFROI_INGEST_PROCESSES={self.ingest_processes}: use 0 (none) or more")
 
     @property
     def review_sla_overrides(self) -> dict[str, timedelta]:

@@ -78,6 +78,9 @@ def worker_main(settings: Settings, index: int, wake: Event, stop: Event, done: 
     from beffroi.runtime import Runtime
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    # Beside the API on the same cores: requests are answered first, analysis takes the CPU that remains and
+    # catches up (a fair share cost the batch endpoint 15-25%, docs/benchmarks.md).
+    os.nice(settings.worker_nice)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Watch the parent from the start: opening the runtime and loading the models take seconds, and a service
     # killed meanwhile must not leave this process behind (after its death os.getppid() names another parent).
