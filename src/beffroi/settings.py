@@ -66,7 +66,9 @@ class Settings:
     )
     analyzers: str = _setting("", "Comma-separated analyzer names to run. Empty runs every registered analyzer.")
     text_model_threads: int = _setting(
-        2, "Threads the text model (analyzer `text_model`, `beffroi classify`) uses in each process that runs it."
+        2,
+        "Texts the text model (analyzer `text_model`, `beffroi classify`) runs at once, one core each, in each "
+        "process that runs it: set it to the cores you give that process.",
     )
     text_model_explain: bool = _setting(
         True,

@@ -84,3 +84,21 @@ def test_the_analyzer_reports_evidence_only_when_asked() -> None:
     assert with_spans["threat"].details == without["threat"].details == {"flagged": True}
     assert with_spans["threat"].score == without["threat"].score
     assert with_spans["threat"].spans and not without["threat"].spans
+
+
+def test_parallel_runs_give_each_text_its_own_answer_in_order(classifier: TextClassifier) -> None:
+    texts = [
+        "jvais te buter ce soir",
+        "La piscine municipale rouvre lundi.",
+        "On va lui couper la tête à ce maire.",
+        "Ce maire détruit la ville, votez contre lui",
+        "I'm going to kill you",
+        "t'es qu'un gros connard",
+        "envoie moi des nudes",
+    ]
+    one_at_a_time = TextClassifier.load(threads=1)
+    assert one_at_a_time.runs == 1 and classifier.runs == 2
+    alone = [one_at_a_time.predict([text])[0] for text in texts]
+    together = classifier.predict(texts)
+    assert together == alone  # same scores, flags and spans: a text's answer never depends on its neighbours
+    assert any(p.spans for p in together) and any(not p.flagged for p in together)

@@ -8,7 +8,8 @@ docs/models/text-classifier.md describes them).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,6 +99,7 @@ class TextClassifier:
         ngram: NgramModel,
         first_stage: FirstStage | None = None,
         version: str = "",
+        runs: int = 1,
     ) -> None:
         self.version = version  # the model's own name (calibration.json), recorded on every signal
         self.session = session
@@ -106,16 +108,34 @@ class TextClassifier:
         self.max_len = max_len
         self.ngram = ngram
         self.first_stage = first_stage
+        self.runs = runs
+        # onnxruntime lets go of the interpreter lock while it runs, so threads are enough to use every core.
+        self._pool = ThreadPoolExecutor(runs, thread_name_prefix="text-model") if runs > 1 else None
+
+    def _in_parts(self, count: int, work: Callable[[list[int]], None]) -> None:
+        """work(indices) over range(count) cut in one part per run, the parts at once; the first error is raised.
+
+        A part does everything for its texts (normalising, n-grams, the encoder), so one part's Python overlaps
+        another's model run; the parts are interleaved so that long and short texts spread evenly."""
+        share = min(self.runs, count)
+        if self._pool is None or share < 2:
+            work(list(range(count)))
+            return
+        for done in [self._pool.submit(work, list(range(k, count, share))) for k in range(share)]:
+            done.result()
 
     @classmethod
     def load(cls, model_dir: Path | None = None, threads: int = 2, cascade: bool | None = None) -> TextClassifier:
-        """cascade: send only doubtful texts to the encoder; None takes the model's shipped default."""
+        """threads: texts run at once, one core each; cascade: send only doubtful texts to the encoder (None takes
+        the model's shipped default)."""
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         model_dir = model_dir or MODEL_DIR
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
+        # One core per run, several runs at once: one tweet is too small a product to split between cores
+        # (docs/models/text-classifier.md, "Speed": two runs of one thread beat one run of two by 40-85%).
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         session = ort.InferenceSession(
             str(model_dir / "text-classifier.int8.onnx"), opts, providers=["CPUExecutionProvider"]
@@ -132,18 +152,28 @@ class TextClassifier:
             NgramModel.load(model_dir / stage["file"]),
             first,
             str(meta["model_version"]),
+            runs=max(1, threads),
         )
 
     def logits(self, texts: Sequence[str]) -> FloatArray:
         """Raw encoder logits for already-normalised texts, one text per run. The int8 model quantises its
         activations with one scale per run: texts run together would each get a score that depends on the
         others (by up to 0.1 measured), and a verdict must not depend on what else was in the batch."""
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+
+        def part(indices: list[int]) -> None:
+            out[indices] = self._logits_alone([texts[i] for i in indices])
+
+        self._in_parts(len(texts), part)
+        return out
+
+    def _logits_alone(self, texts: Sequence[str]) -> FloatArray:
+        """logits() in the calling thread."""
         encs = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
         out = np.zeros((len(encs), len(LABELS)), dtype=np.float32)
         for row, enc in enumerate(encs):
             ids = np.array([[BOS, *enc.ids[: self.max_len - 2], EOS]], dtype=np.int64)
-            result = self.session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-            out[row] = result[0]
+            out[row] = self.session.run(["logits"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0]
         return out
 
     def combined(self, texts: Sequence[str]) -> FloatArray:
@@ -170,6 +200,17 @@ class TextClassifier:
     def predict(self, texts: Sequence[str], explain: bool = True) -> list[TextPrediction]:
         """explain=False skips the evidence spans (occlusion costs about one extra pass per word of
         each flagged text); use it for bulk scoring, and explain only what a person will review."""
+        out: list[TextPrediction | None] = [None] * len(texts)
+
+        def part(indices: list[int]) -> None:
+            for i, prediction in zip(indices, self._predict_alone([texts[i] for i in indices], explain), strict=True):
+                out[i] = prediction
+
+        self._in_parts(len(texts), part)
+        return [prediction for prediction in out if prediction is not None]
+
+    def _predict_alone(self, texts: Sequence[str], explain: bool) -> list[TextPrediction]:
+        """predict() in the calling thread."""
         norms = [normalize(t) for t in texts]
         probs, flags = self._score([n.text for n in norms])
         spans = self._spans(texts, norms, flags) if explain else [() for _ in texts]
@@ -192,7 +233,8 @@ class TextClassifier:
             probs, doubtful = self.first_stage.doubtful(ngram)
         chosen = np.flatnonzero(doubtful)
         if chosen.size:
-            probs[chosen] = sigmoid(self.calibration.combine(self.logits([texts[i] for i in chosen]), ngram[chosen]))
+            encoder = self._logits_alone([texts[i] for i in chosen])
+            probs[chosen] = sigmoid(self.calibration.combine(encoder, ngram[chosen]))
         flags = (probs >= self.calibration.thresholds) & doubtful[:, None]
         return probs, flags
 
