@@ -2,7 +2,8 @@
 
 Starts `beffroi serve` (SQLite, synchronous=FULL, one analysis worker process) in a temporary directory, then measures:
   1. single-item ingest at full speed (closed loop, several keep-alive connections): items/s and latency;
-  2. single-item ingest at a fixed 200 requests/s (open loop: latency counted from the scheduled send time);
+  2. single-item ingest at a fixed 200 requests/s, then at 1,000 (open loop: latency counted from the scheduled
+     send time; what analysis still owes at the end of each says whether it kept up);
   3. the batch endpoint (1,000 items a request);
   4. `beffroi import` of a JSON-lines file (the whole command, process start included);
   5. background analysis: how fast the queue drains with the rule-based analyzers (language, keywords), or
@@ -173,6 +174,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="analysis worker processes beside the API")
     parser.add_argument("--batch-size", type=int, default=64, help="items an analysis worker takes at once")
     parser.add_argument("--analyzers", default="language,keywords", help="analyzers the workers run")
+    parser.add_argument(
+        "--sustained-rate", type=int, default=1000, help="requests/s of the second fixed-rate phase (issue 2's target)"
+    )
     args = parser.parse_args()
     global ANALYSIS_OFF
     ANALYSIS_OFF = args.workers == 0
@@ -188,6 +192,19 @@ def main() -> None:
             server.terminate()
             server.wait(30)
     print_report(rows, args)
+
+
+def steady(beffroi: Beffroi, token: str, seconds: float, rate: int) -> tuple[str, str]:
+    """Single items sent at a fixed rate; what analysis owes at the end says whether it kept up."""
+    start = time.perf_counter()
+    latencies, errors = asyncio.run(open_loop(beffroi.port, token, seconds, rate))
+    achieved = len(latencies) / (time.perf_counter() - start)
+    return (
+        f"single items at {rate:,} req/s",
+        f"{achieved:,.0f} items/s; p50 {percentile(latencies, 0.5):.1f} ms, "
+        f"p99 {percentile(latencies, 0.99):.1f} ms, max {max(latencies) * 1000:.1f} ms, {errors} errors; "
+        f"analysis owed at the end: {queue_depth(beffroi.url):,}",
+    )
 
 
 def run_phases(beffroi: Beffroi, token: str, root: Path, args: argparse.Namespace) -> list[tuple[str, str]]:
@@ -206,16 +223,9 @@ def run_phases(beffroi: Beffroi, token: str, root: Path, args: argparse.Namespac
     owed, rate = drain_rate(beffroi.url)
     rows.append(("analysis after that", f"{owed:,} items still owed, drained at {rate:,.0f} items/s"))
 
-    latencies, errors = asyncio.run(open_loop(beffroi.port, token, args.seconds, 200))
-    rows.append(
-        (
-            "single items at 200 req/s",
-            f"p50 {percentile(latencies, 0.5):.1f} ms, "
-            f"p99 {percentile(latencies, 0.99):.1f} ms, max {max(latencies) * 1000:.1f} ms, {errors} errors; "
-            f"analysis owed at the end: {queue_depth(beffroi.url):,}",
-        )
-    )
-    drain_rate(beffroi.url)
+    for rate in (200, args.sustained_rate):
+        rows.append(steady(beffroi, token, args.seconds, rate))
+        drain_rate(beffroi.url)
 
     rate = asyncio.run(batches(beffroi.port, token, 30, 1000, 2))
     rows.append(("batch endpoint, 1,000 per request", f"{rate:,.0f} items/s"))
