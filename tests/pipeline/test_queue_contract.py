@@ -56,6 +56,19 @@ def test_an_expired_lease_lets_another_consumer_take_the_job(runtime: Runtime, m
     assert [j.attempts for j in again] == [2]
 
 
+def test_a_claim_takes_expired_leases_first_then_ready_jobs_by_priority_then_age(
+    runtime: Runtime, make_queue: QueueFactory
+) -> None:
+    queue = make_queue(runtime, 0.05)
+    crashed = _enqueue(runtime, queue, 1)
+    assert [j.item_id for j in queue.claim("dies", 10)] == crashed
+    old, urgent = _enqueue(runtime, queue, 3), _enqueue(runtime, queue, 1, PRIORITY_WAITING)
+    time.sleep(0.1)
+    taken = queue.claim("survivor", 3)
+    assert [j.item_id for j in taken] == [*crashed, old[0], *urgent]  # handed back in job order, oldest first
+    assert [j.item_id for j in queue.claim("another", 10)] == old[1:]  # nothing taken twice, nothing left behind
+
+
 def test_retry_waits_for_its_delay_and_bury_keeps_the_error(runtime: Runtime, make_queue: QueueFactory) -> None:
     queue = make_queue(runtime, 60)
     _enqueue(runtime, queue, 2)

@@ -49,16 +49,18 @@ class EmbeddedQueue(WorkQueue):
         return self.db.writer.run(lambda tx: self._claim(tx, consumer, limit))
 
     def _claim(self, tx: Tx, consumer: str, limit: int) -> list[Job]:
-        claimable = sa.or_(
-            sa.and_(jobs.c.status == READY, jobs.c.available_at <= tx.now),
-            sa.and_(jobs.c.status == RUNNING, jobs.c.locked_until < tx.now),
-        )
-        candidates = sa.select(jobs.c.id).where(claimable).order_by(jobs.c.priority.desc(), jobs.c.id).limit(limit)
-        if tx.dialect == "postgresql":
-            candidates = candidates.with_for_update(skip_locked=True)
+        # Two plain queries, not one with OR: each walks ix_jobs_claim_order and stops after `limit` rows, where
+        # the OR made SQLite gather and sort the whole backlog at every claim (slower as the backlog grew).
+        # Leases that ran out come first: their items have waited longest.
+        ids = self._candidates(tx, sa.and_(jobs.c.status == RUNNING, jobs.c.locked_until < tx.now), limit)
+        if len(ids) < limit:
+            ready = sa.and_(jobs.c.status == READY, jobs.c.available_at <= tx.now)
+            ids += self._candidates(tx, ready, limit - len(ids))
+        if not ids:
+            return []
         claimed = tx.conn.execute(
             jobs.update()
-            .where(jobs.c.id.in_(candidates.scalar_subquery()))
+            .where(jobs.c.id.in_(ids))
             .values(
                 status=RUNNING,
                 locked_by=consumer,
@@ -68,6 +70,12 @@ class EmbeddedQueue(WorkQueue):
             .returning(jobs.c.id, jobs.c.item_id, jobs.c.attempts)
         ).all()
         return sorted((Job(r.id, r.item_id, r.attempts) for r in claimed), key=lambda j: j.id)
+
+    def _candidates(self, tx: Tx, claimable: sa.ColumnElement[bool], limit: int) -> list[int]:
+        query = sa.select(jobs.c.id).where(claimable).order_by(jobs.c.priority.desc(), jobs.c.id).limit(limit)
+        if tx.dialect == "postgresql":  # rows another worker is claiming right now are skipped, not waited for
+            query = query.with_for_update(skip_locked=True)
+        return list(tx.conn.execute(query).scalars())
 
     def complete(self, tx: Tx, done: Sequence[Job]) -> None:
         if done:

@@ -226,9 +226,10 @@ jobs = sa.Table(
     sa.Column("locked_until", Timestamp),
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", Timestamp, nullable=False),
-    sa.Index(None, "status", "priority", "available_at"),
     sa.Index(None, "item_id"),
 )
+# In the claim's own order: the first ready rows are the ones to take, with no sort of the backlog (0008).
+sa.Index("ix_jobs_claim_order", jobs.c.status, jobs.c.priority.desc(), jobs.c.id)
 
 # Append-only and hash-chained: seq is gapless, and hash covers the row's fields and the previous hash.
 audit_events = sa.Table(
