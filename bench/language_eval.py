@@ -1,6 +1,7 @@
 """Accuracy and speed of the `language` analyzer on real French and English posts (one core).
 
 Run: python bench/language_eval.py [--data ../shared/data/text] [--english 2000]
+Posts go to the analyzer in batches of the worker's default size, as in the pipeline.
 French: the French hate superset's test split; English: the first N Davidson et al. tweets. Prints accuracy
 overall, on posts under 60 characters, by confidence band, and posts per second. If the lingua package is
 installed (it is not a dependency), it is measured the same way for comparison.
@@ -20,6 +21,7 @@ from beffroi.analyzers.language import LANGUAGES, LanguageAnalyzer
 from beffroi.domain import Author, Item, Source
 from beffroi.settings import Settings
 
+WORKER_BATCH = Settings().worker_batch_size  # the analyzer sees posts as a worker hands them over
 BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 0.95), (0.95, 0.99), (0.99, 1.01))
 
 
@@ -38,7 +40,8 @@ def beffroi_analyzer() -> Callable[[list[str]], list[tuple[str, float]]]:
     def run(texts: list[str]) -> list[tuple[str, float]]:
         now = datetime.now(UTC)
         items = [Item(f"t{i}", "s", Author("a"), Source("bench", str(i)), t, None, now) for i, t in enumerate(texts)]
-        return [(s[0].label.removeprefix("language."), s[0].score) for s in analyzer.analyze(items)]
+        batches = [items[i : i + WORKER_BATCH] for i in range(0, len(items), WORKER_BATCH)]
+        return [(s[0].label.removeprefix("language."), s[0].score) for b in batches for s in analyzer.analyze(b)]
 
     return run
 
