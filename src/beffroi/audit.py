@@ -30,6 +30,10 @@ class AuditEvent:
     def data(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in _data_fields(type(self))}
 
+    def record(self) -> EventRecord:
+        """As the chain stores it; built before a write transaction, it leaves only the hashing to it."""
+        return EventRecord(self.type, self.actor, self.subject, canonical_json(self.data()))
+
 
 @dataclass(frozen=True)
 class ItemEvent(AuditEvent):

@@ -52,7 +52,9 @@ class Settings:
         5,
         "How much lower the CPU priority of the analysis worker processes that `beffroi serve` starts is than the "
         "API's (a nice increment, 0-19): when both want the cores, requests are answered first and analysis "
-        "catches up after. 0 shares the CPU equally. `beffroi worker` processes keep their own priority.",
+        "catches up after. Only the thread that analyses is lowered: each worker's database writer keeps the API's "
+        "priority, as it holds the write lock ingest waits for. 0 shares the CPU equally. `beffroi worker` "
+        "processes keep their own priority.",
     )
     worker_batch_size: int = _setting(
         64,

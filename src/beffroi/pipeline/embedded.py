@@ -19,6 +19,8 @@ from beffroi.store.writer import Tx
 
 READY, RUNNING, FAILED = "ready", "running", "failed"
 KIND_ANALYZE = "analyze"
+# Run on every batch: built once, as SQLAlchemy builds an `in_(values)` statement for twice what running it costs.
+_DELETE_JOBS = jobs.delete().where(jobs.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 class EmbeddedQueue(WorkQueue):
@@ -79,7 +81,7 @@ class EmbeddedQueue(WorkQueue):
 
     def complete(self, tx: Tx, done: Sequence[Job]) -> None:
         if done:
-            tx.conn.execute(jobs.delete().where(jobs.c.id.in_([j.id for j in done])))
+            tx.conn.execute(_DELETE_JOBS, {"ids": [j.id for j in done]})
 
     def retry(self, tx: Tx, job: Job, error: str, delay_seconds: float) -> None:
         tx.conn.execute(

@@ -56,6 +56,17 @@ def is_dead_local_worker(name: str) -> bool:
 
 
 @dataclass(frozen=True)
+class Writes:
+    """What recording a verdict writes, built with the verdict, before the write transaction: SQLite has one
+    write lock, and ingest waits while a worker holds it (building these inside made that wait a third longer)."""
+
+    rows: items_store.AnalysisRows
+    events: list[audit.EventRecord]  # chained in this order: signals recorded, verdict issued, hold placed
+    hold: holds_store.NewHold | None
+    cases: list[cases.CaseRequest]
+
+
+@dataclass(frozen=True)
 class Outcome:
     job: Job
     item: Item | None
@@ -63,6 +74,7 @@ class Outcome:
     verdict: Verdict | None = None
     error: str | None = None
     notices: int = 0  # the count the verdict was given with
+    writes: Writes | None = None
 
 
 class Worker:
@@ -78,6 +90,7 @@ class Worker:
         fetcher: MediaFetcher | None = None,
     ):
         self.name = name
+        self.actor = f"worker:{name}"
         self.db = db
         self.queue = queue
         self.analyzers = list(analyzers)
@@ -180,7 +193,20 @@ class Worker:
             aimed = protected_person_signal(named, signals)
             signals = [*signals, named] if aimed is None else [*signals, named, aimed]
         count = reported.get(item.id, 0)
-        return Outcome(job, item, signals, required.evaluate(item, signals, count), notices=count)
+        verdict = required.evaluate(item, signals, count)
+        return Outcome(job, item, signals, verdict, notices=count, writes=self._writes(item, signals, verdict))
+
+    def _writes(self, item: Item, signals: list[Signal], verdict: Verdict) -> Writes:
+        events = [
+            audit.SignalsRecorded(self.actor, item.id, [_summary(s) for s in signals]).record(),
+            audit.VerdictIssued.of(self.actor, item.id, verdict).record(),
+        ]
+        hold = None
+        if verdict.disposition is ActionKind.HOLD:
+            hold = self._hold(item)
+            events.append(audit.HoldPlaced(self.actor, item.id, item.space, hold.approvals_required).record())
+        requests = _case_requests(item, verdict)
+        return Writes(items_store.analysis_rows(item.id, signals, verdict), events, hold, requests)
 
     def _settings(self, space: str) -> SpaceSettings:
         return self.spaces.get(space) or SpaceSettings()
@@ -200,30 +226,21 @@ class Worker:
     def _record(self, tx: Tx, outcomes: list[Outcome]) -> None:
         finished = [o for o in outcomes if o.error is None]
         done = self._recounted(tx, [o for o in finished if o.item is not None])
-        items_store.record_analysis(tx, [(o.job.item_id, o.signals or [], o.verdict) for o in done if o.verdict])
-        actor = f"worker:{self.name}"
-        events: list[audit.AuditEvent] = []
-        held: list[holds_store.NewHold] = []
-        for o in done:
-            assert o.verdict is not None and o.item is not None
-            events.append(audit.SignalsRecorded(actor, o.job.item_id, [_summary(s) for s in o.signals or []]))
-            events.append(audit.VerdictIssued.of(actor, o.job.item_id, o.verdict))
-            if o.verdict.disposition is ActionKind.HOLD:
-                held.append(self._hold(o.item))
-                events.append(audit.HoldPlaced(actor, o.item.id, o.item.space, held[-1].approvals_required))
-        holds_store.place(tx, held)
-        events.extend(cases.open_or_join(tx, _case_requests(done), actor, self.settings.review_sla_for))
+        writes = [o.writes for o in done if o.writes is not None]
+        items_store.record_analysis(tx, [w.rows for w in writes])
+        holds_store.place(tx, [w.hold for w in writes if w.hold is not None])
+        requests = [request for w in writes for request in w.cases]
+        opened = cases.open_or_join(tx, requests, self.actor, self.settings.review_sla_for)
         self.queue.complete(tx, [o.job for o in finished])
-        for o in outcomes:
-            if o.error is not None:
-                events.extend(self._failed(tx, o, actor))
-        audit_log.append(tx, events)
+        failed = [event for o in outcomes if o.error is not None for event in self._failed(tx, o)]
+        records = [record for w in writes for record in w.events]
+        audit_log.append_records(tx, records + [event.record() for event in [*opened, *failed]])
 
     def _hold(self, item: Item) -> holds_store.NewHold:
         # Every held item waits for its space's admins, as many as the space asks, whichever rule held it.
         return holds_store.NewHold(item.id, item.space, self._settings(item.space).approval.approvals_required)
 
-    def _failed(self, tx: Tx, outcome: Outcome, actor: str) -> list[audit.AuditEvent]:
+    def _failed(self, tx: Tx, outcome: Outcome) -> list[audit.AuditEvent]:
         job, error = outcome.job, outcome.error or "unknown error"
         if not self._gives_up(job):
             delay = self.settings.job_retry_base_seconds * 2 ** (job.attempts - 1)
@@ -231,7 +248,7 @@ class Worker:
             return []
         self.queue.bury(tx, job, error)
         items_store.mark_failed(tx, job.item_id, error)
-        return [audit.AnalysisFailed(actor, job.item_id, job.attempts, error)]
+        return [audit.AnalysisFailed(self.actor, job.item_id, job.attempts, error)]
 
     def _gives_up(self, job: Job) -> bool:
         return job.attempts >= self.settings.job_max_attempts
@@ -241,14 +258,10 @@ class Worker:
             analyzer.close()
 
 
-def _case_requests(done: list[Outcome]) -> list[cases.CaseRequest]:
-    return [
-        cases.request_for(o.item, action, "; ".join(o.verdict.reasons))
-        for o in done
-        if o.item is not None and o.verdict is not None
-        for action in o.verdict.actions
-        if action.kind is ActionKind.OPEN_CASE
-    ]
+def _case_requests(item: Item, verdict: Verdict) -> list[cases.CaseRequest]:
+    reason = "; ".join(verdict.reasons)
+    opened = [action for action in verdict.actions if action.kind is ActionKind.OPEN_CASE]
+    return [cases.request_for(item, action, reason) for action in opened]
 
 
 def _summary(signal: Signal) -> dict[str, object]:

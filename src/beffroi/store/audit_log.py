@@ -14,7 +14,6 @@ from beffroi.audit import (
     AuditEvent,
     EventRecord,
     ItemIngested,
-    canonical_json,
     chain_hash,
     text_digest,
 )
@@ -36,7 +35,7 @@ class _Head:
 
 
 def append(tx: Tx, events: list[AuditEvent]) -> None:
-    append_records(tx, [EventRecord(e.type, e.actor, e.subject, canonical_json(e.data())) for e in events])
+    append_records(tx, [e.record() for e in events])
 
 
 def append_records(tx: Tx, records: list[EventRecord]) -> None:

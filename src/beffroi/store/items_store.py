@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -173,25 +173,47 @@ def _action_rows(actions: Sequence[Action]) -> list[dict[str, Any]]:
     return [{"kind": a.kind.value, "params": dict(a.params)} for a in actions]
 
 
-def record_analysis(tx: Tx, results: Sequence[tuple[str, Sequence[Signal], Verdict]]) -> None:
+@dataclass(frozen=True)
+class AnalysisRows:
+    """An item's signals and verdict as rows. The worker builds them before its write transaction, which then
+    only stamps its time on them: SQLite has one write lock, and ingest waits while the worker holds it."""
+
+    item_id: str
+    signals: list[dict[str, Any]]
+    verdict: dict[str, Any]
+
+
+def analysis_rows(item_id: str, found: Sequence[Signal], verdict: Verdict) -> AnalysisRows:
+    return AnalysisRows(item_id, [_signal_row(item_id, s) for s in found], _verdict_row(item_id, verdict))
+
+
+def record_analysis(tx: Tx, results: Sequence[AnalysisRows]) -> None:
     if not results:
         return
-    signal_rows = [_signal_row(item_id, s, tx.now) for item_id, found, _ in results for s in found]
+    signal_rows = [_stamped(row, tx.now) for result in results for row in result.signals]
     if signal_rows:
         bulk_insert(tx, signals, signal_rows)
-    insert_verdicts(tx, [(item_id, v) for item_id, _, v in results])
-    ids = [item_id for item_id, _, _ in results]
+    _insert_verdict_rows(tx, [_stamped(result.verdict, tx.now) for result in results])
+    ids = [result.item_id for result in results]
     for chunk in chunks(ids):
         tx.conn.execute(_MARK_ANALYSED, {"ids": chunk})
 
 
 def insert_verdicts(tx: Tx, found: Sequence[tuple[str, Verdict]]) -> None:
+    _insert_verdict_rows(tx, [_stamped(_verdict_row(item_id, v), tx.now) for item_id, v in found])
+
+
+def _insert_verdict_rows(tx: Tx, rows: list[dict[str, Any]]) -> None:
     # Under the audit chain's lock, so that verdict ids commit in order and the feed never skips one.
     audit_log.lock(tx)
-    bulk_insert(tx, verdicts, [_verdict_row(item_id, v, tx.now) for item_id, v in found])
+    bulk_insert(tx, verdicts, rows)
 
 
-def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
+def _stamped(row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    return {**row, "created_at": now}
+
+
+def _signal_row(item_id: str, s: Signal) -> dict[str, Any]:
     evidence = {"spans": [asdict(span) for span in s.spans], "details": dict(s.details)}
     return {
         "item_id": item_id,
@@ -200,11 +222,10 @@ def _signal_row(item_id: str, s: Signal, now: datetime) -> dict[str, Any]:
         "label": s.label,
         "score": s.score,
         "evidence": evidence,
-        "created_at": now,
     }
 
 
-def _verdict_row(item_id: str, v: Verdict, now: datetime) -> dict[str, Any]:
+def _verdict_row(item_id: str, v: Verdict) -> dict[str, Any]:
     return {
         "item_id": item_id,
         "policy": v.policy,
@@ -212,7 +233,6 @@ def _verdict_row(item_id: str, v: Verdict, now: datetime) -> dict[str, Any]:
         "reasons": list(v.reasons),
         "rules": list(v.rules),
         "shadow": [{"rule": s.rule, "actions": _action_rows(s.actions), "reason": s.reason} for s in v.shadow],
-        "created_at": now,
     }
 
 

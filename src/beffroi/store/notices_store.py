@@ -23,13 +23,14 @@ def counts(conn: Connection, item_ids: Sequence[str], *, lock_items: bool = Fals
     """
     found: dict[str, int] = {}
     for chunk in chunks(list(item_ids)):
-        if lock_items:
-            conn.execute(sa.select(items.c.id).where(items.c.id.in_(chunk)).with_for_update())
+        if lock_items and conn.dialect.name == "postgresql":  # on SQLite the lock is already the writer's
+            conn.execute(_LOCK_ITEMS, {"ids": chunk})
         found.update({item_id: int(n) for item_id, n in conn.execute(_COUNTS, {"ids": chunk})})
     return found
 
 
 # Run by the worker on every batch: built once (see items_store).
+_LOCK_ITEMS = sa.select(items.c.id).where(items.c.id.in_(sa.bindparam("ids", expanding=True))).with_for_update()
 _COUNTS = (
     sa.select(notices.c.item_id, sa.func.count())
     .where(notices.c.item_id.in_(sa.bindparam("ids", expanding=True)))

@@ -52,14 +52,19 @@ class Writer:
         self._lock = threading.Lock()
         self._closed = False
 
-    def submit(self, fn: Callable[[Tx], T]) -> Future[T]:
-        future: Future[T] = Future()
+    def start(self) -> None:
+        """Start the writer's thread now (else the first write does): it inherits the starting thread's CPU
+        priority, which a worker process lowers for its analysis thread alone (pipeline/processes.py)."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("the database writer is closed")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="beffroi-writer", daemon=True)
                 self._thread.start()
+
+    def submit(self, fn: Callable[[Tx], T]) -> Future[T]:
+        future: Future[T] = Future()
+        self.start()
         self._queue.put(_Task(fn, future))
         return future
 
