@@ -29,6 +29,8 @@ import orjson
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from tests.processes import Beffroi, token_from_init
 
+from beffroi.settings import Settings
+
 TEXTS = [
     "Ce maire détruit la ville, votez contre lui aux prochaines municipales !",
     "Réunion publique jeudi à 18h à la salle des fêtes, venez nombreux.",
@@ -172,7 +174,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16, help="connections of the closed-loop phase")
     parser.add_argument("--import-items", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=1, help="analysis worker processes beside the API")
-    parser.add_argument("--batch-size", type=int, default=64, help="items an analysis worker takes at once")
+    parser.add_argument(
+        "--batch-size", type=int, default=Settings().worker_batch_size, help="items an analysis worker takes at once"
+    )
     parser.add_argument("--analyzers", default="language,keywords", help="analyzers the workers run")
     parser.add_argument(
         "--sustained-rate", type=int, default=1000, help="requests/s of the second fixed-rate phase (issue 2's target)"

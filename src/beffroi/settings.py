@@ -57,7 +57,7 @@ class Settings:
         "processes keep their own priority.",
     )
     worker_batch_size: int = _setting(
-        64,
+        128,
         "Items an analysis worker claims at once. Larger batches spread each batch's fixed cost (its queries and "
         "commits) over more items; smaller ones hold the SQLite write lock for less time (docs/benchmarks.md).",
     )
