@@ -25,8 +25,8 @@ MIN_STEP_TEXTS = 4
 
 class BatchIdentifier:
     def __init__(self, identifier: LanguageIdentifier):
-        self._nextmove = _int64(identifier.tk_nextmove)
-        self._rowbase = _int64(identifier.tk_row) << 8
+        self._nextmove = _indices(identifier.tk_nextmove)
+        self._rowbase = _indices(identifier.tk_row) << 8
         self._output = np.asarray(identifier.tk_output, dtype=np.intp)
         self._features = np.asarray(identifier.nb_ptc, dtype=np.float32)  # (n-grams, languages)
         self._prior = np.asarray(identifier.nb_pc, dtype=np.float32)
@@ -48,24 +48,20 @@ class BatchIdentifier:
         """Every n-gram each text meets, as (text index, n-gram index) pairs."""
         lengths = np.fromiter((len(b) for b in encoded), dtype=np.intp, count=len(encoded))
         order = np.argsort(-lengths, kind="stable")  # the texts still walking are always the first ones
-        # Byte p of every text in one contiguous row: a step reads one row.
-        grid = _byte_grid([encoded[i] for i in order.tolist()], lengths[order]).T.copy()
+        grid = _byte_grid([encoded[i] for i in order.tolist()], lengths[order])
         walking = np.searchsorted(-lengths[order], -np.arange(grid.shape[0]), side="left")  # texts longer than p
+        few = np.flatnonzero(walking < MIN_STEP_TEXTS)
+        steps = int(few[0]) if few.size else len(walking)
         states = np.zeros(len(encoded), dtype=np.intp)
         met = np.full(grid.shape, -1, dtype=np.intp)  # the n-gram each text completes at each byte, if any
-        position = 0
-        for position in range(grid.shape[0]):
+        for position in range(steps):
             count = int(walking[position])
-            if count < MIN_STEP_TEXTS:
-                break
             states[:count] = self._nextmove.take(self._rowbase.take(states[:count]) + grid[position, :count])
             met[position, :count] = self._output.take(states[:count])
-        else:
-            position = grid.shape[0]
         byte, text = np.nonzero(met >= 0)
         rows, ngrams = [order[text]], [met[byte, text]]
-        for index in range(int(walking[position]) if position < grid.shape[0] else 0):
-            tail = self._walk_one(int(states[index]), encoded[int(order[index])][position:])
+        for index in range(int(walking[steps]) if steps < len(walking) else 0):
+            tail = self._walk_one(int(states[index]), encoded[int(order[index])][steps:])
             rows.append(np.full(len(tail), order[index], dtype=np.intp))
             ngrams.append(np.asarray(tail, dtype=np.intp))
         return np.concatenate(rows), np.concatenate(ngrams)
@@ -100,7 +96,7 @@ class BatchIdentifier:
         return scores / scores.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
 
 
-def _int64(table: array.array[int]) -> npt.NDArray[np.intp]:
+def _indices(table: array.array[int]) -> npt.NDArray[np.intp]:
     return np.frombuffer(table, dtype=np.dtype(table.typecode)).astype(np.intp)
 
 
@@ -112,10 +108,10 @@ def _encode(text: str) -> bytes:
 
 
 def _byte_grid(encoded: list[bytes], lengths: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
-    """One row per text, its bytes left-aligned, zeros after its end."""
-    grid = np.zeros((len(encoded), int(lengths.max(initial=0))), dtype=np.intp)
+    """Byte p of every text in row p (contiguous: a step reads one row), zeros past a text's end."""
+    grid = np.zeros((int(lengths.max(initial=0)), len(encoded)), dtype=np.intp)
     flat = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    row = np.repeat(np.arange(len(encoded)), lengths)
-    column = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    grid[row, column] = flat
+    text = np.repeat(np.arange(len(encoded)), lengths)
+    position = np.arange(flat.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    grid[position, text] = flat
     return grid
