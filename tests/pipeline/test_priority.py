@@ -4,8 +4,10 @@ holds the SQLite write lock that ingest waits for."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from beffroi.pipeline.processes import lower_analysis_priority
@@ -16,6 +18,7 @@ def _nice(thread: int) -> int:
     return os.getpriority(os.PRIO_PROCESS, thread)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's")
 def test_the_analysis_thread_is_lowered_and_the_writer_thread_is_not() -> None:
     writer = Writer(sa.create_engine("sqlite://"), "sqlite")
     seen: dict[str, int] = {}
