@@ -4,7 +4,7 @@ py3langid walks a text's bytes through its n-gram automaton in a Python loop (ab
 n-grams it met. Here every text of a batch advances one byte per step, as one numpy operation over all of them,
 so a batch of 64 posts costs about as many steps as its longest post has bytes. The automaton, the scoring and
 the normalisation are py3langid's own (the model arrays are read from its LanguageIdentifier); only the order
-in which a text's n-gram scores are summed differs, which moves a probability by about 1e-6.
+in which a text's n-gram scores are summed differs, which moves a probability by about 1e-7.
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ class BatchIdentifier:
         """Every n-gram each text meets, as (text index, n-gram index) pairs."""
         lengths = np.fromiter((len(b) for b in encoded), dtype=np.intp, count=len(encoded))
         order = np.argsort(-lengths, kind="stable")  # the texts still walking are always the first ones
-        grid = _byte_grid([encoded[i] for i in order.tolist()], lengths[order])
-        walking = np.searchsorted(-lengths[order], -np.arange(grid.shape[0]), side="left")  # texts longer than p
+        longest_first = lengths[order]
+        grid = _byte_grid([encoded[i] for i in order.tolist()], longest_first)
+        walking = np.searchsorted(-longest_first, -np.arange(grid.shape[0]), side="left")  # texts longer than p
         few = np.flatnonzero(walking < MIN_STEP_TEXTS)
         steps = int(few[0]) if few.size else len(walking)
         states = np.zeros(len(encoded), dtype=np.intp)

@@ -103,8 +103,9 @@ def lower_analysis_priority(writer: Writer, increment: int) -> None:
     """Beside the API on the same cores, requests are answered first: analysis takes the CPU that remains and
     catches up (a fair share cost the batch endpoint 15-25%, docs/benchmarks.md). Only this thread, the one that
     analyses, is lowered: the writer's thread keeps the API's priority, as it holds the one SQLite write lock
-    that ingest waits for, and a writer preempted while holding it made every request wait (at 1,000 items/s
-    held for 30 s: p99 57-99 ms and 3,291-10,721 items owed, against 52-66 ms and 841-2,490 unlowered)."""
+    that ingest waits for, and a writer preempted while holding it makes every request wait behind it. (At
+    1,000 items/s held 30 s, a whole process at nice 5 first measured 3,291-10,721 items owed against 841-2,490
+    unlowered; later runs on a noisy host did not separate the two: docs/benchmarks.md, 2026-12-03.)"""
     if not sys.platform.startswith("linux"):  # elsewhere a priority is the whole process's
         os.nice(increment)
         return
