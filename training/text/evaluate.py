@@ -1,7 +1,8 @@
 """Evaluate the shipped runtime (int8 ONNX + calibration) and the n-gram baseline; write a JSON report.
 
 - FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold.
-- Threat precision/recall on heldout/threat_heldout.csv (never trained on), per language and category.
+- Threat precision/recall on heldout/threat_heldout.csv and threat_heldout_v2.csv (never trained on), per language
+  and category; false alarms on heldout/benign_mentions.csv (everyday posts naming an official).
 - Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
 - Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
 Usage: python evaluate.py DATA_DIR WORK_DIR MODEL_DIR OUT_JSON
@@ -77,8 +78,8 @@ def evaluate_set(s: Scorer, texts: list[str], y: np.ndarray, label: str) -> dict
             "cascade": cascade(s, norm, enc, fst, j, y), "_enc": enc[:, j]}
 
 
-def heldout(s: Scorer) -> dict:
-    rows = list(csv.DictReader((HERE / "heldout" / "threat_heldout.csv").open(encoding="utf-8")))
+def heldout(s: Scorer, name: str) -> dict:
+    rows = list(csv.DictReader((HERE / "heldout" / name).open(encoding="utf-8")))
     y = np.array([int(r["threat"]) for r in rows])
     res = evaluate_set(s, [r["text"] for r in rows], y, "threat")
     pred = res.pop("_enc") >= s.thresholds()[LABELS.index("threat")]
@@ -92,6 +93,20 @@ def heldout(s: Scorer) -> dict:
     res["errors"] = [{"text": r["text"], "threat": int(r["threat"]), "category": r["category"]}
                      for r, p, t in zip(rows, pred, y) if p != t]
     return res
+
+
+def benign_mentions(s: Scorer) -> dict:
+    """False alarms on everyday posts that name an official or a person: a model that learned "le maire" from
+    threat templates flags these (it did, 2026-12-03: 19 of 40)."""
+    rows = list(csv.DictReader((HERE / "heldout" / "benign_mentions.csv").open(encoding="utf-8")))
+    texts = [r["text"] for r in rows]
+    norm = [normalize(t).text for t in texts]
+    flagged = s.encoder(norm) >= s.thresholds()
+    out: dict = {label: int(flagged[:, j].sum()) for j, label in enumerate(LABELS)}
+    out.update(n=len(rows), any_label=int(flagged.any(1).sum()),
+               flagged=[{"text": t, "labels": [lb for lb, f in zip(LABELS, row) if f]}
+                        for t, row in zip(texts, flagged) if row.any()])
+    return out
 
 
 def dev_by_language(s: Scorer, work: Path) -> dict:
@@ -117,13 +132,16 @@ def main() -> None:
     hate = evaluate_set(s, list(test.text), test.label.to_numpy(), "hate")
     hate.pop("_enc")
     report = {"model_version": json.loads((model_dir / "calibration.json").read_text())["model_version"],
-              "fr_hate_superset_test": hate, "threat_heldout": heldout(s), "dev_by_language": dev_by_language(s, work),
+              "fr_hate_superset_test": hate, "threat_heldout": heldout(s, "threat_heldout.csv"),
+              "threat_heldout_v2": heldout(s, "threat_heldout_v2.csv"), "benign_mentions": benign_mentions(s),
+              "dev_by_language": dev_by_language(s, work),
               "seconds": round(time.time() - t0, 1)}
     Path(out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    print(json.dumps({k: v for k, v in report.items() if k != "threat_heldout"}, indent=1)[:6000])
-    th = report["threat_heldout"]
-    print(json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
-    print("threat errors:", *[f"  {e}" for e in th["errors"]], sep="\n")
+    print(json.dumps({k: v for k, v in report.items() if not k.startswith("threat_heldout")}, indent=1)[:6000])
+    for name in ("threat_heldout", "threat_heldout_v2"):
+        th = report[name]
+        print(name, json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
+        print(f"{name} errors:", *[f"  {e}" for e in th["errors"]], sep="\n")
 
 
 if __name__ == "__main__":

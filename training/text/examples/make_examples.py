@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import csv
 import random
+import re
 import unicodedata
 from pathlib import Path
+
+from benign_templates import BENIGN_EN, BENIGN_FR
+from more_templates import (DIRECT_EXTRA_EN, DIRECT_EXTRA_FR, GAMING_EN, GAMING_FR, IDIOM2_EN, IDIOM2_FR,
+                            IMPLICIT_EN, IMPLICIT_FR, INCITE_EN, INCITE_FR, LITERAL_EN, LITERAL_FR, NEWS_EN,
+                            NEWS_FR, POLITICS2_EN, POLITICS2_FR)
 
 LABELS = ("toxicity", "insult", "hate", "threat", "sexual_harassment")
 TARGETS_FR = ["le maire", "la députée", "Marc", "Sophie", "ce juge", "le conseiller municipal", "Dupont",
               "la ministre", "le prof", "Nadia", "ce journaliste", "l'adjointe au maire"]
+# Targets a masculine pronoun can refer back to ("chez lui", "lynchez-le", "his car"): the rest are women.
+NOT_FEMININE = {"le maire", "Marc", "ce juge", "le conseiller municipal", "Dupont", "le prof", "ce journaliste",
+                "the mayor", "Mark", "that judge", "the councilman", "Johnson", "the minister", "the teacher",
+                "that reporter", "the governor"}
+MASCULINE_FR = re.compile(r"qu'il|s'il|, il |chez lui|-le\b|on le |et le |lynché|\bseul\b")
+MASCULINE_EN = re.compile(r"\b(he|his|him)\b")
+# French articles contract after "de" and "à": "la maison de le maire" is "la maison du maire".
+CONTRACTIONS = ((re.compile(r"\bde le "), "du "), (re.compile(r"\bà le "), "au "),
+                (re.compile(r"\bde les "), "des "), (re.compile(r"\bà les "), "aux "))
 TARGETS_EN = ["the mayor", "the congresswoman", "Mark", "Susan", "that judge", "the councilman", "Johnson",
               "the minister", "the teacher", "Aisha", "that reporter", "the governor"]
 
@@ -171,17 +186,27 @@ def emojify(s: str, rng: random.Random) -> str:
     return s + " " + rng.choice(["🔪", "🔪🔪", "🔫", "💀", "⚰️", "🪓🩸", "🔪💀"])
 
 
-def obfuscate(s: str, rng: random.Random) -> str:
-    fn = rng.choice([strip_accents, lambda x: leet(x, rng), lambda x: spaced(x, rng), lambda x: emojify(x, rng),
-                     str.upper, lambda x: strip_accents(x).replace("qu", "k")])
-    return fn(s)  # type: ignore[operator]
+def obfuscate(s: str, rng: random.Random, weapons: bool = True) -> str:
+    """A disguised spelling of s; weapons=False for non-threats, which must not learn that a 🔪 is harmless."""
+    fns = [strip_accents, lambda x: leet(x, rng), lambda x: spaced(x, rng), str.upper,
+           lambda x: strip_accents(x).replace("qu", "k")]
+    if weapons:
+        fns.append(lambda x: emojify(x, rng))
+    return rng.choice(fns)(s)  # type: ignore[operator]
 
 
 def fill(templates: list[str], targets: list[str], rng: random.Random, per: int) -> list[str]:
     out = []
     for tpl in templates:
-        picks = rng.sample(targets, min(per, len(targets))) if "{t}" in tpl else [""]
-        out.extend(tpl.replace("{t}", t) for t in picks)
+        pool = targets
+        if MASCULINE_FR.search(tpl) or MASCULINE_EN.search(tpl):
+            pool = [t for t in targets if t in NOT_FEMININE]
+        picks = rng.sample(pool, min(per, len(pool))) if "{t}" in tpl else [""]
+        for t in picks:
+            text = tpl.replace("{t}", t)
+            for pattern, contracted in CONTRACTIONS:
+                text = pattern.sub(contracted, text)
+            out.append(text)
     return out
 
 
@@ -208,18 +233,42 @@ def main() -> None:
         for s in fill(templates, targets, rng, per):
             rows.append(row(s, lang))
             if rng.random() < 0.5:
-                rows.append(row(obfuscate(s, rng), lang))
+                rows.append(row(obfuscate(s, rng, weapons=False), lang))
     for lang, templates, extra in (("fr", INSULT_FR, {}), ("en", INSULT_EN, {})):
         targets = TARGETS_FR if lang == "fr" else TARGETS_EN
         for s in fill(templates, targets, rng, 3):
             rows.append(row(s, lang, toxicity=1, insult=1, **extra))
-            rows.append(row(obfuscate(s, rng), lang, toxicity=1, insult=1))
+            rows.append(row(obfuscate(s, rng, weapons=False), lang, toxicity=1, insult=1))
     for lang, templates in (("fr", SEXHAR_FR), ("en", SEXHAR_EN)):
         targets = TARGETS_FR if lang == "fr" else TARGETS_EN
         for s in fill(templates, targets, rng, 3):
             is_threat = int(any(w in s for w in ("violer", "rape")))
             rows.append(row(s, lang, toxicity=1, sexual_harassment=1, threat=is_threat))
-            rows.append(row(obfuscate(s, rng), lang, toxicity=1, sexual_harassment=1, threat=is_threat))
+            rows.append(row(obfuscate(s, rng, weapons=bool(is_threat)), lang, toxicity=1, sexual_harassment=1, threat=is_threat))
+    # Added 2026-12-03 (more_templates.py): incitement, veiled threats without a violent verb, more direct
+    # threats, and the hard negatives that share their words (games, idioms, literal uses, news, politics).
+    for lang, templates in (("fr", INCITE_FR + IMPLICIT_FR + DIRECT_EXTRA_FR),
+                            ("en", INCITE_EN + IMPLICIT_EN + DIRECT_EXTRA_EN)):
+        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
+        for s in fill(templates, targets, rng, 2):
+            rows.append(row(s, lang, toxicity=1, threat=1))
+            rows.append(row(obfuscate(s, rng), lang, toxicity=1, threat=1))
+    for lang, templates in (("fr", GAMING_FR + IDIOM2_FR + LITERAL_FR + NEWS_FR + POLITICS2_FR),
+                            ("en", GAMING_EN + IDIOM2_EN + LITERAL_EN + NEWS_EN + POLITICS2_EN)):
+        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
+        for s in fill(templates, targets, rng, 2):
+            rows.append(row(s, lang))
+            if rng.random() < 0.5:
+                rows.append(row(obfuscate(s, rng, weapons=False), lang))
+    # Everyday posts that name the same targets (agenda, thanks, questions, polite disagreement): without them
+    # a model trained on the threat templates learns that naming "le maire" is itself a threat (it did:
+    # 19 of the 40 posts of ../heldout/benign_mentions.csv flagged, 2026-12-03).
+    for lang, templates in (("fr", BENIGN_FR), ("en", BENIGN_EN)):
+        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
+        for s in fill(templates, targets, rng, 4):
+            rows.append(row(s, lang))
+            if rng.random() < 0.5:
+                rows.append(row(obfuscate(s, rng, weapons=False), lang))
     out = Path(__file__).with_name("handwritten_train.csv")
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["text", "lang", *LABELS])
