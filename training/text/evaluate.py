@@ -1,7 +1,7 @@
 """Evaluate the shipped runtime (int8 ONNX + calibration) and the n-gram baseline; write a JSON report.
 
 - FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold.
-- Threat precision/recall on heldout/threat_heldout.csv and threat_heldout_v2.csv (never trained on), per language
+- Threat precision/recall on heldout/threat_heldout.csv, _v2.csv and _v3.csv (never trained on), per language
   and category; false alarms on heldout/benign_mentions.csv (everyday posts naming an official).
 - Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
 - Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
@@ -133,12 +133,13 @@ def main() -> None:
     hate.pop("_enc")
     report = {"model_version": json.loads((model_dir / "calibration.json").read_text())["model_version"],
               "fr_hate_superset_test": hate, "threat_heldout": heldout(s, "threat_heldout.csv"),
-              "threat_heldout_v2": heldout(s, "threat_heldout_v2.csv"), "benign_mentions": benign_mentions(s),
+              "threat_heldout_v2": heldout(s, "threat_heldout_v2.csv"),
+              "threat_heldout_v3": heldout(s, "threat_heldout_v3.csv"), "benign_mentions": benign_mentions(s),
               "dev_by_language": dev_by_language(s, work),
               "seconds": round(time.time() - t0, 1)}
     Path(out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
     print(json.dumps({k: v for k, v in report.items() if not k.startswith("threat_heldout")}, indent=1)[:6000])
-    for name in ("threat_heldout", "threat_heldout_v2"):
+    for name in ("threat_heldout", "threat_heldout_v2", "threat_heldout_v3"):
         th = report[name]
         print(name, json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
         print(f"{name} errors:", *[f"  {e}" for e in th["errors"]], sep="\n")

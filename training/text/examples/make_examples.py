@@ -210,6 +210,33 @@ def fill(templates: list[str], targets: list[str], rng: random.Random, per: int)
     return out
 
 
+def sentence(s: str) -> str:
+    s = s.strip()
+    s = s[:1].upper() + s[1:]
+    return s if s[-1:] in (".", "!", "?", "…") else s + "."
+
+
+def posts(rows: list[dict[str, str | int]], context: dict[str, list[str]], rng: random.Random,
+          count: int) -> list[dict[str, str | int]]:
+    """Posts of two sentences: a threat or a calm sentence with an everyday sentence before or after it.
+
+    Every other example is one sentence, and a model trained on them alone let the harmless half of a real post
+    outweigh the threat in it ("Je vais te planter, Théo." 0.98; with "Devant tout le monde au lycée, lundi."
+    after it, 0.38). A threat stays a threat beside a harmless sentence; a calm one (idiom, game, negation,
+    condemnation, politics) stays calm. As many calm posts as threatening ones, so length is no cue."""
+    out: list[dict[str, str | int]] = []
+    for lang in ("fr", "en"):
+        threats = [str(r["text"]) for r in rows if r["lang"] == lang and r["threat"] and not r["sexual_harassment"]]
+        calm = [str(r["text"]) for r in rows if r["lang"] == lang and not any(r[k] for k in LABELS)]
+        for pool, labels in ((threats, {"toxicity": 1, "threat": 1}), (calm, {})):
+            for text in rng.sample(pool, count if lang == "fr" else count * 3 // 4):
+                pair = [sentence(text), sentence(rng.choice(context[lang]))]
+                if rng.random() < 0.5:
+                    pair.reverse()
+                out.append(row(" ".join(pair), lang, **labels))
+    return out
+
+
 def row(text: str, lang: str, **labels: int) -> dict[str, str | int]:
     return {"text": text, "lang": lang, **{k: labels.get(k, 0) for k in LABELS}}
 
@@ -263,12 +290,15 @@ def main() -> None:
     # Everyday posts that name the same targets (agenda, thanks, questions, polite disagreement): without them
     # a model trained on the threat templates learns that naming "le maire" is itself a threat (it did:
     # 19 of the 40 posts of ../heldout/benign_mentions.csv flagged, 2026-12-03).
+    context: dict[str, list[str]] = {"fr": [], "en": []}
     for lang, templates in (("fr", BENIGN_FR), ("en", BENIGN_EN)):
         targets = TARGETS_FR if lang == "fr" else TARGETS_EN
         for s in fill(templates, targets, rng, 4):
             rows.append(row(s, lang))
+            context[lang].append(s)
             if rng.random() < 0.5:
                 rows.append(row(obfuscate(s, rng, weapons=False), lang))
+    rows.extend(posts(rows, context, rng, 500))
     out = Path(__file__).with_name("handwritten_train.csv")
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["text", "lang", *LABELS])
