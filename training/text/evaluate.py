@@ -27,6 +27,11 @@ from beffroi.analyzers.text.normalize import normalize
 
 HERE = Path(__file__).parent
 ROUTES = (0.02, 0.05, 0.1, 0.2)
+# The held-out threat sets, by report key. A blind set's errors are neither printed nor written: reading them
+# would turn it into one more set to fit, and it is the test of the next model (heldout/README.md).
+HELDOUT = {"threat_heldout": "threat_heldout.csv", "threat_heldout_v2": "threat_heldout_v2.csv",
+           "threat_heldout_v3": "threat_heldout_v3.csv"}
+BLIND = {"threat_heldout_v3"}
 
 
 def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
@@ -78,7 +83,7 @@ def evaluate_set(s: Scorer, texts: list[str], y: np.ndarray, label: str) -> dict
             "cascade": cascade(s, norm, enc, fst, j, y), "_enc": enc[:, j]}
 
 
-def heldout(s: Scorer, name: str) -> dict:
+def heldout(s: Scorer, name: str, errors: bool = True) -> dict:
     rows = list(csv.DictReader((HERE / "heldout" / name).open(encoding="utf-8")))
     y = np.array([int(r["threat"]) for r in rows])
     res = evaluate_set(s, [r["text"] for r in rows], y, "threat")
@@ -90,8 +95,9 @@ def heldout(s: Scorer, name: str) -> dict:
                 res[f"{key}={v}"] = prf(pred[sel], y[sel])
             else:  # a category of non-threats: only false alarms can happen
                 res[f"{key}={v}"] = {"false_positive_rate": round(float(pred[sel].mean()), 4), "n": int(sel.sum())}
-    res["errors"] = [{"text": r["text"], "threat": int(r["threat"]), "category": r["category"]}
-                     for r, p, t in zip(rows, pred, y) if p != t]
+    if errors:
+        res["errors"] = [{"text": r["text"], "threat": int(r["threat"]), "category": r["category"]}
+                         for r, p, t in zip(rows, pred, y) if p != t]
     return res
 
 
@@ -104,8 +110,8 @@ def benign_mentions(s: Scorer) -> dict:
     flagged = s.encoder(norm) >= s.thresholds()
     out: dict = {label: int(flagged[:, j].sum()) for j, label in enumerate(LABELS)}
     out.update(n=len(rows), any_label=int(flagged.any(1).sum()),
-               flagged=[{"text": t, "labels": [lb for lb, f in zip(LABELS, row) if f]}
-                        for t, row in zip(texts, flagged) if row.any()])
+               flagged=[{"text": t, "labels": [lb for lb, f in zip(LABELS, row, strict=True) if f]}
+                        for t, row in zip(texts, flagged, strict=True) if row.any()])
     return out
 
 
@@ -132,17 +138,17 @@ def main() -> None:
     hate = evaluate_set(s, list(test.text), test.label.to_numpy(), "hate")
     hate.pop("_enc")
     report = {"model_version": json.loads((model_dir / "calibration.json").read_text())["model_version"],
-              "fr_hate_superset_test": hate, "threat_heldout": heldout(s, "threat_heldout.csv"),
-              "threat_heldout_v2": heldout(s, "threat_heldout_v2.csv"),
-              "threat_heldout_v3": heldout(s, "threat_heldout_v3.csv"), "benign_mentions": benign_mentions(s),
-              "dev_by_language": dev_by_language(s, work),
+              "fr_hate_superset_test": hate,
+              **{key: heldout(s, name, errors=key not in BLIND) for key, name in HELDOUT.items()},
+              "benign_mentions": benign_mentions(s), "dev_by_language": dev_by_language(s, work),
               "seconds": round(time.time() - t0, 1)}
     Path(out).write_text(json.dumps(report, indent=1, ensure_ascii=False))
-    print(json.dumps({k: v for k, v in report.items() if not k.startswith("threat_heldout")}, indent=1)[:6000])
-    for name in ("threat_heldout", "threat_heldout_v2", "threat_heldout_v3"):
-        th = report[name]
-        print(name, json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
-        print(f"{name} errors:", *[f"  {e}" for e in th["errors"]], sep="\n")
+    print(json.dumps({k: v for k, v in report.items() if k not in HELDOUT}, indent=1)[:6000])
+    for key in HELDOUT:
+        th = report[key]
+        print(key, json.dumps({k: v for k, v in th.items() if k != "errors"}, indent=1))
+        if "errors" in th:
+            print(f"{key} errors:", *[f"  {e}" for e in th["errors"]], sep="\n")
 
 
 if __name__ == "__main__":

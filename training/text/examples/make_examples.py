@@ -15,9 +15,24 @@ import unicodedata
 from pathlib import Path
 
 from benign_templates import BENIGN_EN, BENIGN_FR
-from more_templates import (DIRECT_EXTRA_EN, DIRECT_EXTRA_FR, GAMING_EN, GAMING_FR, IDIOM2_EN, IDIOM2_FR,
-                            IMPLICIT_EN, IMPLICIT_FR, INCITE_EN, INCITE_FR, LITERAL_EN, LITERAL_FR, NEWS_EN,
-                            NEWS_FR, POLITICS2_EN, POLITICS2_FR)
+from more_templates import (
+    DIRECT_EXTRA_EN,
+    DIRECT_EXTRA_FR,
+    GAMING_EN,
+    GAMING_FR,
+    IDIOM2_EN,
+    IDIOM2_FR,
+    IMPLICIT_EN,
+    IMPLICIT_FR,
+    INCITE_EN,
+    INCITE_FR,
+    LITERAL_EN,
+    LITERAL_FR,
+    NEWS_EN,
+    NEWS_FR,
+    POLITICS2_EN,
+    POLITICS2_FR,
+)
 
 LABELS = ("toxicity", "insult", "hate", "threat", "sexual_harassment")
 TARGETS_FR = ["le maire", "la députée", "Marc", "Sophie", "ce juge", "le conseiller municipal", "Dupont",
@@ -271,7 +286,8 @@ def main() -> None:
         for s in fill(templates, targets, rng, 3):
             is_threat = int(any(w in s for w in ("violer", "rape")))
             rows.append(row(s, lang, toxicity=1, sexual_harassment=1, threat=is_threat))
-            rows.append(row(obfuscate(s, rng, weapons=bool(is_threat)), lang, toxicity=1, sexual_harassment=1, threat=is_threat))
+            disguised = obfuscate(s, rng, weapons=bool(is_threat))
+            rows.append(row(disguised, lang, toxicity=1, sexual_harassment=1, threat=is_threat))
     # Added 2026-12-03 (more_templates.py): incitement, veiled threats without a violent verb, more direct
     # threats, and the hard negatives that share their words (games, idioms, literal uses, news, politics).
     for lang, templates in (("fr", INCITE_FR + IMPLICIT_FR + DIRECT_EXTRA_FR),
