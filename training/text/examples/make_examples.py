@@ -256,34 +256,40 @@ def row(text: str, lang: str, **labels: int) -> dict[str, str | int]:
     return {"text": text, "lang": lang, **{k: labels.get(k, 0) for k in LABELS}}
 
 
+def threats(texts: list[str], lang: str, rng: random.Random) -> list[dict[str, str | int]]:
+    """Each threat as written and once disguised (weapon emoji allowed)."""
+    return [r for s in texts for r in (row(s, lang, toxicity=1, threat=1),
+                                        row(obfuscate(s, rng), lang, toxicity=1, threat=1))]
+
+
+def calm(texts: list[str], lang: str, rng: random.Random) -> list[dict[str, str | int]]:
+    """Each harmless sentence as written, and half of them disguised (never with a weapon emoji)."""
+    out = []
+    for s in texts:
+        out.append(row(s, lang))
+        if rng.random() < 0.5:
+            out.append(row(obfuscate(s, rng, weapons=False), lang))
+    return out
+
+
 def main() -> None:
     rng = random.Random(13)
     rows: list[dict[str, str | int]] = []
-    for lang, threat, threat2, sms, targets in (
-        ("fr", THREAT_FR, THREAT_FR_2P, SMS_THREATS_FR, TARGETS_FR),
-        ("en", THREAT_EN, THREAT_EN_2P, SMS_THREATS_EN, TARGETS_EN),
-    ):
-        base = fill(threat, targets, rng, 4) + threat2 + sms
-        for s in base:
-            rows.append(row(s, lang, toxicity=1, threat=1))
-            rows.append(row(obfuscate(s, rng), lang, toxicity=1, threat=1))
+    targets = {"fr": TARGETS_FR, "en": TARGETS_EN}
+    for lang, threat, threat2, sms in (("fr", THREAT_FR, THREAT_FR_2P, SMS_THREATS_FR),
+                                       ("en", THREAT_EN, THREAT_EN_2P, SMS_THREATS_EN)):
+        rows += threats(fill(threat, targets[lang], rng, 4) + threat2 + sms, lang, rng)
     hard_neg = [("fr", IDIOM_FR, 1), ("en", IDIOM_EN, 1), ("fr", NEGATION_FR, 4), ("en", NEGATION_EN, 4),
                 ("fr", QUOTE_FR, 3), ("en", QUOTE_EN, 3), ("fr", POLITICS_FR, 4), ("en", POLITICS_EN, 4),
                 ("fr", NEUTRAL_FR, 3), ("en", NEUTRAL_EN, 3), ("fr", SEXHAR_NEG, 1)]
     for lang, templates, per in hard_neg:
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, per):
-            rows.append(row(s, lang))
-            if rng.random() < 0.5:
-                rows.append(row(obfuscate(s, rng, weapons=False), lang))
-    for lang, templates, extra in (("fr", INSULT_FR, {}), ("en", INSULT_EN, {})):
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, 3):
-            rows.append(row(s, lang, toxicity=1, insult=1, **extra))
+        rows += calm(fill(templates, targets[lang], rng, per), lang, rng)
+    for lang, templates in (("fr", INSULT_FR), ("en", INSULT_EN)):
+        for s in fill(templates, targets[lang], rng, 3):
+            rows.append(row(s, lang, toxicity=1, insult=1))
             rows.append(row(obfuscate(s, rng, weapons=False), lang, toxicity=1, insult=1))
     for lang, templates in (("fr", SEXHAR_FR), ("en", SEXHAR_EN)):
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, 3):
+        for s in fill(templates, targets[lang], rng, 3):
             is_threat = int(any(w in s for w in ("violer", "rape")))
             rows.append(row(s, lang, toxicity=1, sexual_harassment=1, threat=is_threat))
             disguised = obfuscate(s, rng, weapons=bool(is_threat))
@@ -292,28 +298,17 @@ def main() -> None:
     # threats, and the hard negatives that share their words (games, idioms, literal uses, news, politics).
     for lang, templates in (("fr", INCITE_FR + IMPLICIT_FR + DIRECT_EXTRA_FR),
                             ("en", INCITE_EN + IMPLICIT_EN + DIRECT_EXTRA_EN)):
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, 2):
-            rows.append(row(s, lang, toxicity=1, threat=1))
-            rows.append(row(obfuscate(s, rng), lang, toxicity=1, threat=1))
+        rows += threats(fill(templates, targets[lang], rng, 2), lang, rng)
     for lang, templates in (("fr", GAMING_FR + IDIOM2_FR + LITERAL_FR + NEWS_FR + POLITICS2_FR),
                             ("en", GAMING_EN + IDIOM2_EN + LITERAL_EN + NEWS_EN + POLITICS2_EN)):
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, 2):
-            rows.append(row(s, lang))
-            if rng.random() < 0.5:
-                rows.append(row(obfuscate(s, rng, weapons=False), lang))
+        rows += calm(fill(templates, targets[lang], rng, 2), lang, rng)
     # Everyday posts that name the same targets (agenda, thanks, questions, polite disagreement): without them
     # a model trained on the threat templates learns that naming "le maire" is itself a threat (it did:
     # 19 of the 40 posts of ../heldout/benign_mentions.csv flagged, 2026-12-03).
-    context: dict[str, list[str]] = {"fr": [], "en": []}
+    context: dict[str, list[str]] = {}
     for lang, templates in (("fr", BENIGN_FR), ("en", BENIGN_EN)):
-        targets = TARGETS_FR if lang == "fr" else TARGETS_EN
-        for s in fill(templates, targets, rng, 4):
-            rows.append(row(s, lang))
-            context[lang].append(s)
-            if rng.random() < 0.5:
-                rows.append(row(obfuscate(s, rng, weapons=False), lang))
+        context[lang] = fill(templates, targets[lang], rng, 4)
+        rows += calm(context[lang], lang, rng)
     rows.extend(posts(rows, context, rng, 500))
     out = Path(__file__).with_name("handwritten_train.csv")
     with out.open("w", newline="", encoding="utf-8") as f:
