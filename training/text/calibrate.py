@@ -122,8 +122,9 @@ def main() -> None:
     route = float(sys.argv[3]) if len(sys.argv) > 3 else 0.05
     cascade_default = len(sys.argv) > 4 and sys.argv[4] == "1"
     onnx = (model_dir / "text-classifier.int8.onnx").read_bytes()
-    step = __import__("torch").load(work / "ckpt.pt")["step"]
-    version = f"e5s6-ft-s{step}-{hashlib.sha256(onnx).hexdigest()[:8]}"
+    ckpt = __import__("torch").load(work / "ckpt.pt")
+    # e5s6: e5-small's first 6 layers; the name says how many the model kept and after how many steps.
+    version = f"e5s{ckpt['layers']}-ft-s{ckpt['step']}-{hashlib.sha256(onnx).hexdigest()[:8]}"
     identity = {label: {"a": 1.0, "b": 0.0, "threshold": 0.5} for label in LABELS}
     stage = {"file": "ngram_first_stage.npz", "labels": identity, "route_below": route, "enabled_by_default": False}
     cal_path = model_dir / "calibration.json"
