@@ -83,8 +83,12 @@ def evaluate_set(s: Scorer, texts: list[str], y: np.ndarray, label: str) -> dict
             "cascade": cascade(s, norm, enc, fst, j, y), "_enc": enc[:, j]}
 
 
+def read_heldout(name: str) -> list[dict[str, str]]:
+    return list(csv.DictReader((HERE / "heldout" / name).open(encoding="utf-8")))
+
+
 def heldout(s: Scorer, name: str, errors: bool = True) -> dict:
-    rows = list(csv.DictReader((HERE / "heldout" / name).open(encoding="utf-8")))
+    rows = read_heldout(name)
     y = np.array([int(r["threat"]) for r in rows])
     res = evaluate_set(s, [r["text"] for r in rows], y, "threat")
     pred = res.pop("_enc") >= s.thresholds()[LABELS.index("threat")]
@@ -104,7 +108,7 @@ def heldout(s: Scorer, name: str, errors: bool = True) -> dict:
 def benign_mentions(s: Scorer) -> dict:
     """False alarms on everyday posts that name an official or a person: a model that learned "le maire" from
     threat templates flags these (it did, 2026-12-03: 19 of 40)."""
-    rows = list(csv.DictReader((HERE / "heldout" / "benign_mentions.csv").open(encoding="utf-8")))
+    rows = read_heldout("benign_mentions.csv")
     texts = [r["text"] for r in rows]
     norm = [normalize(t).text for t in texts]
     flagged = s.encoder(norm) >= s.thresholds()
