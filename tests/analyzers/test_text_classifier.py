@@ -8,6 +8,7 @@ import pytest
 
 from beffroi.analyzers.base import AnalyzerContext
 from beffroi.analyzers.text.classifier import LABELS, TextClassifier, TextPrediction
+from beffroi.analyzers.text.spans import merge, words
 from beffroi.analyzers.text_model import TextModelAnalyzer
 from beffroi.domain import Author, Item, Signal, Source
 from beffroi.settings import Settings
@@ -102,3 +103,11 @@ def test_parallel_runs_give_each_text_its_own_answer_in_order(classifier: TextCl
     together = classifier.predict(texts)
     assert together == alone  # same scores, flags and spans: a text's answer never depends on its neighbours
     assert any(p.spans for p in together) and any(not p.flagged for p in together)
+
+
+def test_a_span_never_runs_across_the_end_of_a_sentence() -> None:
+    text = "bonjour. je vais te tuer demain"
+    bounds = words(text)
+    # "bonjour." "je" "vais" chosen: adjacent, but the greeting ends a sentence, so it stays a span of its own.
+    assert [text[s:e] for s, e in merge([0, 1, 2], bounds, text)] == ["bonjour.", "je vais"]
+    assert [text[s:e] for s, e in merge([1, 2, 5], bounds, text)] == ["je vais", "demain"]

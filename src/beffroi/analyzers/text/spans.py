@@ -14,6 +14,7 @@ import numpy.typing as npt
 from .normalize import Normalized
 
 WORD = re.compile(r"\S+")
+SENTENCE_END = re.compile(r"[.!?…]$")
 MAX_WORDS = 48
 MIN_DROP = 0.5  # logit units; below this no single word explains the score
 
@@ -37,12 +38,13 @@ def pick(drops: npt.NDArray[np.float32]) -> list[int]:
     return [i for i, d in enumerate(drops) if d >= max(MIN_DROP, 0.5 * top)]
 
 
-def merge(chosen: list[int], bounds: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Adjacent chosen words become one span (normalised offsets)."""
+def merge(chosen: list[int], bounds: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Adjacent chosen words become one span (normalised offsets), but never across the end of a sentence: a
+    greeting before a threat ("Bonjour. Je vais ...") is another piece of evidence, not part of the threat's."""
     spans: list[tuple[int, int]] = []
     prev = -2
     for i in chosen:
-        if i == prev + 1 and spans:
+        if i == prev + 1 and spans and not SENTENCE_END.search(text[bounds[prev][0] : bounds[prev][1]]):
             spans[-1] = (spans[-1][0], bounds[i][1])
         else:
             spans.append(bounds[i])
@@ -57,4 +59,4 @@ def label_spans(
     chosen = pick(base - occluded)
     if not chosen:  # no single word carries it: the whole text is the evidence
         return [norm.span(0, len(norm.text))] if norm.text else []
-    return [norm.span(s, e) for s, e in merge(chosen, bounds)]
+    return [norm.span(s, e) for s, e in merge(chosen, bounds, norm.text)]
