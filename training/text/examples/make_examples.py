@@ -15,6 +15,8 @@ import unicodedata
 from pathlib import Path
 
 from benign_templates import BENIGN_EN, BENIGN_FR
+from context_calm import POST_CALM_EN, POST_CALM_FR
+from context_threats import POST_THREAT_EN, POST_THREAT_FR
 from more_templates import (
     DIRECT_EXTRA_EN,
     DIRECT_EXTRA_FR,
@@ -310,6 +312,12 @@ def main() -> None:
         context[lang] = fill(templates, targets[lang], rng, 4)
         rows += calm(context[lang], lang, rng)
     rows.extend(posts(rows, context, rng, 500))
+    # Whole posts of two or three sentences written as such (2026-12-03, context_threats.py, context_calm.py):
+    # veiled threats and incitement inside a longer post, and calm posts whose violent words are negated,
+    # reported, idiomatic or political. posts() only joins a sentence to an unrelated one.
+    for lang, threat_posts, calm_posts in (("fr", POST_THREAT_FR, POST_CALM_FR), ("en", POST_THREAT_EN, POST_CALM_EN)):
+        rows += threats(fill(threat_posts, targets[lang], rng, 2), lang, rng)
+        rows += calm(fill(calm_posts, targets[lang], rng, 2), lang, rng)
     out = Path(__file__).with_name("handwritten_train.csv")
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["text", "lang", *LABELS])

@@ -1,0 +1,186 @@
+"""Whole-post threat templates (two or three sentences), handwritten for Beffroi.
+
+A threat of violence against {t}, or a call on others to commit violence against {t}, set inside a realistic
+post (town Mastodon, local Facebook group, school parents' chat, gaming Discord): veiled and conditional threats
+with no violent verb, incitement with organising details (time, place, bounty, "qui est chaud ?"), and direct
+threats beside calm context (a complaint, a date, a signature). All labelled threat=1.
+`{t}` stands for a target; templates avoid pronouns for the target where possible so any gender fits.
+"""
+
+POST_THREAT_FR = [
+    # veiled / conditional
+    "Encore une hausse de la taxe foncière votée en douce par {t}. On a noté que la Clio grise de {t} dort toujours rue des Tilleuls, sans personne pour la surveiller la nuit. Ce serait bête que les freins lâchent dans la descente de la gare.",
+    "{t}, si tu signes le permis de construire du parking, tu ne remettras plus les pieds dans ce quartier. Pas sur tes deux jambes en tout cas. Voilà, c'est dit.",
+    "Bonjour à tous. Petit message pour {t} : on connaît la route que prend ta fille pour aller au collège, et on connaît l'heure. Réfléchis bien avant jeudi.",
+    "Réunion publique annulée, comme par hasard. Que {t} se cache derrière la police municipale tant que ça lui chante : un jour, plus personne ne sera là pour protéger {t}. Et ce jour-là, nous, on sera là.",
+    "wsh {t} t'as cru t'allais fermer le city stade comme ça 😂. on connait ton hall et ton code de porte. tkt on passe bientôt",
+    "Madame, Monsieur, j'ai 78 ans et je n'ai plus grand-chose à perdre. Si {t} fait raser le lavoir, je ferai en sorte que {t} ne voie pas la prochaine inauguration. Veuillez agréer mes salutations distinguées.",
+    "Vote du budget ce soir à 19h. Chaque conseiller qui lève la main pour fermer l'hôpital, à commencer par {t}, devra rentrer à pied par le parc. Le parc est très mal éclairé, tout le monde le sait.",
+    "{t}, ça fait trois mois que tu ignores nos courriers. Maintenant on a des photos de ta maison, de ton portail, de ton chien. À bientôt, vraiment.",
+    "Profite du 14 juillet, {t}, ce sera le dernier que tu passeras en mairie ou ailleurs. On s'est organisés. Bonne fin de semaine 🙂",
+    "Le conseil d'école vote demain sur la cantine. Si {t} maintient la suppression du bio, des parents attendront {t} sur le parking après la réunion : retour en ambulance garanti.",
+    "gg à tous pour la LAN de samedi 🎮. Par contre {t} qui m'a ban du serveur, j'ai ton IP et ta vraie adresse aussi, on verra si tu fais le malin quand je sonnerai à ta porte. ciao",
+    "Je ne dis pas de faire quoi que ce soit, je constate. La dernière personne qui a fait ça à notre village a eu un accident de tracteur très malheureux. Ce serait bien que {t} y pense avant mardi.",
+    "Tu peux effacer mes commentaires, {t}. Tu ne peux pas effacer le fait qu'on sait à quelle heure tu fermes ton cabinet chaque soir. Dors bien.",
+    "Les enfants de {t} sont scolarisés à Jean-Moulin, en CM1 et en CE2, je me suis renseigné. Ce serait vraiment triste que ces petits ne retrouvent pas le chemin de la maison un soir. Pensez-y avant de fermer notre école.",
+    "{t}, ton mandat finira avant 2026, d'une façon ou d'une autre. Et la façon, ce ne seront pas les urnes. #dernieravertissement",
+    "Je travaille à la station-service où {t} fait le plein tous les vendredis. Un briquet, c'est vite tombé près d'une pompe. Je dis ça, je dis rien.",
+    # incitement
+    "Rassemblement dimanche 10h devant le domicile de {t}, allée des Peupliers. Venez avec des manches de pioche, pas avec des pancartes. On repart quand {t} ne tient plus debout.",
+    "Qui est chaud pour attendre {t} à la sortie du conseil jeudi ? On est déjà six. Prévoyez cagoules et gants, on cogne et on disparaît.",
+    "Le groupe Vivre à Saint-Aubin doit passer à l'action. J'offre 2000 euros à celui qui rendra {t} inoffensif pour de bon, photo à l'appui. Contactez-moi en privé.",
+    "wsh les gars ce soir 22h au parc on choppe {t} qui sort du gymnase. ramenez les potes et les barres. faut qu'on lui casse tout",
+    "Puisque la justice ne fait rien, faisons-la nous-mêmes. Tout le monde sait que {t} habite au 12, les volets restent ouverts le soir, vous voyez ce que je veux dire. Moi je fournis l'essence, à vous d'allumer.",
+    "Les gens de ce village, réveillez-vous. Il faut une corde, un arbre et {t}, rien de plus. Qui vient samedi ?",
+    "Chers parents, le principal refuse tout dialogue. Je propose qu'on attende {t} au portail lundi à 8h pour lui mettre la raclée de sa vie devant les élèves. Répondez par 👍 si vous êtes partants.",
+    "Je lance une cagnotte : chaque euro ira à celui ou celle qui fera payer physiquement {t}. Déjà 340 € ! Partagez au max 💪",
+    "Jeudi au marché, {t} vient serrer des mains comme chaque semaine. C'est le moment idéal pour que quelqu'un lui plante une lame dans le ventre. Je dis ça pour ceux qui ont encore du courage.",
+    "Faut plus discuter avec ces gens-là. Que chacun ramène une batte à la permanence de {t} demain à 17h, on fera sortir {t} de force pour régler ça au sol, à l'ancienne. Pas de téléphones.",
+    "Bon les gars sur le Discord, {t} streame depuis chez ses parents à Lens, l'adresse est dans le salon #infos. Quelqu'un du coin peut aller lui défoncer la tête en live ? Meilleur clip de l'année assuré 😂",
+    "Si vous croisez {t} à la boulangerie ou au stade, ne vous gênez surtout pas. Un bon coup de poing, puis un autre, jusqu'à ce que ça rentre. On couvrira tout le monde.",
+    "Appel à tous les agriculteurs du canton. Mardi à l'aube, on bloque la sortie de la ferme de {t} avec les tracteurs pour lui faire passer l'envie de parler. Ramenez les fourches, les vraies, pas celles des banderoles.",
+    # direct, inside context
+    "J'ai attendu six mois mon permis de construire. Six mois pendant que {t} se payait des voyages. La prochaine fois que je croise {t} en ville, je lui explose la mâchoire, je le jure sur ma mère.",
+    "Mercredi 18h, salle des fêtes, réunion sur les éoliennes. J'y serai avec mon couteau de chasse, et {t} va comprendre ce que ça fait d'avoir mal. Ne venez pas avec vos enfants.",
+    "jte jure {t} si tu remets une heure de colle à mon frère jvais te casser la gueule devant tout le lycée. t'as compris ou pas. demain 8h devant le portail",
+    "Merci pour rien. À cause de {t}, la seule pharmacie du bourg a fermé. Je vais aller frapper {t} jusqu'à ce que {t} ne puisse plus marcher, et la prison ne me fait pas peur.",
+    "Je chasse depuis quarante ans et je sais viser. Le jour où {t} met un pied sur mes terres pour l'expropriation, je tire, et pas en l'air. Qu'on se le dise.",
+    "Bonsoir le groupe. Je viens de voir le reportage où {t} traite les habitants de la cité de fainéants. Demain je monte à la mairie et je fracasse {t} contre le comptoir de l'accueil, rien à foutre.",
+    "Encore une amende pour stationnement devant mon propre garage. {t}, je vais te retrouver et te mettre des coups jusqu'à ce que tu supplies. Bonne journée quand même.",
+    "Le tribunal m'a retiré la garde de mes enfants à cause de {t}. Je n'ai plus rien, alors je vais faire payer {t} avec mes poings, puis avec pire si ça ne suffit pas. L'heure et l'endroit, je les connais déjà.",
+    "Je suis une vieille dame mais j'ai encore la carabine de mon mari. Si {t} revient frapper à ma porte pour les compteurs, je tire dessus. Je préviens, comme ça personne ne sera surpris.",
+    "Samedi soir, c'est le bal du comité des fêtes et {t} y sera. Moi aussi, avec deux copains. On va lui refaire le portrait à coups de pied, ça fera une animation.",
+    "ptdr {t} m'a mis 4 à mon devoir alors que j'ai tout recopié sur chatgpt. jvais lui crever les pneus et après c'est sa tête que je crève. dmain 10h salle B12",
+    "Depuis que {t} a fait passer la rocade devant chez moi, je ne dors plus. Alors je vais m'occuper de {t} avec la masse qui traîne dans mon garage. Ça se fera avant la fin du mois.",
+    "Vous avez vu le post de {t} sur les migrants ? Honteux. Je vais lui écraser la tête sur le trottoir à la première occasion, je bosse à deux rues de sa permanence.",
+    "Le match est reporté parce que {t} a fermé le stade. Si je chope {t} dimanche au marché, je lui rentre dedans à coups de barre de fer. Allez l'OM.",
+    "Bonjour, je voulais juste dire à {t} que j'ai une arme chez moi et que je sais m'en servir. Encore une décision contre notre association, et c'est {t} qui prend la première balle. Cordialement, Gérard.",
+    "D'après le rapport de la chambre régionale des comptes, {t} a détourné notre argent pendant dix ans, et je vais le lui faire payer en lui brisant les doigts un par un. Partagez.",
+]
+
+POST_THREAT_FR_B = [
+    # veiled / conditional
+    "Joli jardin, {t}. Les haies sont hautes, on ne voit rien depuis la rue, et pour nous c'est bien pratique. À très vite 🌹",
+    "Le conseil vote la vidéosurveillance mardi. Si {t} vote pour, toute la famille de {t} ferait bien de déménager, parce qu'on saura toujours où la trouver. Bonne soirée.",
+    "Rappel : tournoi Valorant vendredi 21h. Et toi {t}, tu as dox la mauvaise personne, je sais dans quelle ville tu vis et je fais la route ce week-end. Prépare-toi.",
+    "Ma grand-mère disait que tout finit par se payer. {t} va payer, mais pas en euros. Toutes mes pensées à ta famille, d'avance.",
+    "mdr {t} tu fais le fier sur insta mais on sait ou tu prends ton bus le soir. viens pas pleurer aprs. vrm",
+    "Monsieur le Président de l'association, nous avons identifié le domicile de {t} ainsi que ses horaires de sortie. Nous saurons en faire usage si la décision n'est pas annulée d'ici lundi. Salutations.",
+    "Encore une fois, le bus de nuit a été supprimé par {t}. Les soirées sont longues et les rues sont sombres en hiver, même pour les gens importants. On finira bien par se croiser un soir.",
+    "Dernier avertissement pour {t}. Après ça, ce ne seront plus des lettres qu'on déposera devant ta porte. Tu ne pourras pas dire que tu ne savais pas.",
+    "Beau discours à la télé, {t}. Savoure les applaudissements, bientôt tu ne seras plus en état d'en entendre. 👋",
+    "Question aux parents d'élèves : quelqu'un sait à quelle heure {t} quitte l'école le vendredi ? C'est pour un petit comité d'accueil dont on se souviendra longtemps. Merci d'avance en MP 😉",
+    "Je vais être clair. Si le projet de méthaniseur passe, {t} ne fêtera pas Noël en famille cette année, ni les suivants. Mes voisins pensent comme moi.",
+    "Ton chat traîne souvent dehors, {t}. Tes enfants aussi, le mercredi après-midi. Ce serait dommage que tu apprennes à la dure ce que ça coûte de nous mépriser.",
+    "Inutile de porter plainte, {t}, la gendarmerie ferme à 18h et après ça tu es à nous. On connaît le chemin de la ferme. Bonne nuit.",
+    "Salut tout le monde ! Rappel, la kermesse c'est le 21 juin. Et pour {t}, qui a fait virer la maîtresse, on prépare une surprise sur le parking, le genre dont on ne se relève pas.",
+    "{t}, tu as encore le choix de démissionner proprement. Dans quinze jours, tu ne l'auras plus, et ce ne sera pas à toi de décider comment ça se termine. Tic-tac.",
+    "J'ai vu la nouvelle voiture de fonction de {t} sur le parking de la mairie. Belle bête, dommage que ces engins brûlent si bien, surtout avec quelqu'un dedans. #onoubliepas",
+    "jte jure {t} demain tu viens pas en cours ça vaut mieux pour toi. jsp ce qui va se passer mais tu vas pas aimer. on est 10",
+    "Pour l'élu qui nous lit : les comptes rendus sont publics, les adresses aussi. On a déjà repéré celle de {t}. La suite dépend du vote de lundi.",
+    "On a retrouvé la photo de classe de la petite de {t}. Jolie frimousse. Il serait sage de retirer la plainte contre notre collectif.",
+    # incitement
+    "Pas besoin de manif. Il suffit d'une personne courageuse qui attende {t} dans l'escalier de son immeuble avec un cutter. Le reste suivra.",
+    "Appel à tous les supporters : {t} a fait fermer notre tribune. Jeudi 20h on attend {t} à la sortie du stade, et personne ne rentre tant que {t} n'est pas à terre. Faites tourner.",
+    "Sondage du groupe : qui serait prêt à faire une descente chez {t} cette nuit ? 🔥 = oui, 🤐 = je conduis. On a déjà le code du portail.",
+    "Je paie le plein d'essence et les bidons à qui ira mettre le feu chez {t} pendant que tout le monde dort. Ça fait des années que ça traîne. Sérieux : il faut quelqu'un.",
+    "ya qqn de chaud pour aller tabasser {t} apres le conseil de classe ?? on se retrouve au tabac à 17h. ramenez vos gants",
+    "Chers concitoyens, les voies légales sont épuisées. Il appartient désormais au peuple de pendre {t} à la grille de la mairie, comme autrefois. Je serai au premier rang.",
+    "Le club de tir se réunit mercredi. Quelqu'un parmi vous aura bien le cran de viser {t} pendant la cérémonie du 11 novembre. La patrie vous remerciera.",
+    "@everyone raid IRL ce samedi 🎯 {t} a donné son adresse en stream par erreur. le premier qui lui pète le nez gagne le rôle VIP",
+    "Récompense : un an de pizzas gratuites dans ma pizzeria pour qui cassera les deux bras de {t}. Preuve en photo. Je ne plaisante pas.",
+    "Trop de réunions, trop de pétitions. Maintenant on passe au lynchage : vendredi, place de l'Église, on ramène {t} et une corde. Les volontaires, inscrivez-vous sous ce post.",
+    "Les mamans du groupe, on est trente. Si on attend toutes {t} devant la crèche demain, on peut faire vraiment mal avant que la police arrive. Qui vient ?",
+    "Moi je ne peux pas, j'ai un bracelet électronique. Mais vous, vous pouvez aller crever les yeux de {t}, j'ai son planning de la semaine. Écrivez-moi.",
+    # direct, inside context
+    "Trois heures d'attente aux urgences pour ma mère, pendant que {t} coupe le budget de l'hôpital. Ce soir je vais chez {t} et je cogne jusqu'à ce que ça ne bouge plus.",
+    "Lundi matin, 7h30, parking du collège. C'est là que je vais attraper {t} par le col pour lui fracasser la figure sur le capot. Vous pouvez prévenir qui vous voulez.",
+    "De mon temps on respectait les anciens. {t} m'a manqué de respect au banquet des aînés, alors je vais lui donner des coups de canne en plein visage. À mon âge, je n'ai plus peur de rien.",
+    "{t} t'as balancé mes potes aux flics. jvais te planter jte jure, jsais ou tu bosses. wallah c'est la fin pour toi",
+    "Super, encore une réforme des rythmes scolaires signée {t}. Au prochain conseil d'école, j'attendrai {t} derrière la porte pour lui casser une chaise sur le dos. Après, qu'on me juge.",
+    "Je viens de recevoir la facture d'eau. Triplée. {t}, je vais venir à ta permanence et t'enfoncer cette facture dans la gorge jusqu'à ce que tu étouffes.",
+    "gg ez pour la game d'hier. par contre {t} qui a leak mes photos, je te retrouve à la convention de Lyon et je t'éclate la tête contre un stand. t'auras pas de respawn",
+    "Ça suffit les promesses. Si la piscine ferme, je mettrai le feu à la voiture de {t} avec {t} à l'intérieur. Date limite : 1er septembre.",
+    "Au guichet de Vierzon, {t} a refusé mon dossier RSA pour la troisième fois. Demain je reviens avec un marteau et je le plante dans le crâne de {t}.",
+    "Les nuisances du chantier durent depuis un an. La prochaine fois qu'un camion passe à 6h du matin, je monte à la mairie et je défonce {t} devant tout le personnel.",
+    "J'ai gardé mon calme pendant toute la réunion, croyez-moi. Mais je l'écris ici : je vais étrangler {t} avec sa propre écharpe tricolore. Qu'on ne vienne pas me dire que je n'avais pas prévenu.",
+    "Tu supprimes ma bourse, {t}, alors je supprime tes dents, une par une, à la pince. Rendez-vous mercredi devant la fac. #justice",
+    "Bonne année à tous ! 🎉 Mon vœu pour 2025 : tomber sur {t} au coin d'une rue et lui rouer la face de coups jusqu'à ce que ses propres enfants ne puissent plus reconnaître ce visage.",
+    "Je suis routier, je passe devant la maison de {t} tous les matins à 5h. Un de ces jours je donne un coup de volant et j'écrase {t} contre le mur. Mes collègues me soutiennent.",
+]
+
+POST_THREAT_FR = POST_THREAT_FR + POST_THREAT_FR_B
+
+POST_THREAT_EN = [
+    # veiled / conditional
+    "Property taxes up 9% again thanks to {t}. Funny thing about that blue Honda parked on Elm Street every night, nobody ever watches it. Hope the brakes hold up on the hill.",
+    "{t}, your term ends in 2027 on paper. We've decided it ends a lot sooner, and not at the ballot box. Sleep tight.",
+    "PTA meeting is Tuesday at 7 in the library. Also, {t}, we know which bus your kids take and exactly where it drops them off. Think hard before you cut the music program.",
+    "Right, {t}, you've had your fun closing the library. We've had a good look at your house on Chapel Lane, lovely front garden. Shame if you didn't come home to it one evening, innit.",
+    "I've lived in this county 81 years and buried better folks than {t}. If that landfill gets approved, {t} will be the next one I watch them lower into the ground, mark my words. God bless.",
+    "gg everyone, see you next scrim. and {t}, you doxxed the wrong guy, i'm two hours away and i've got a full tank. see you soon 🙂",
+    "Enjoy the ribbon cutting on Saturday, {t}. Smile for the cameras. It might be the last picture anyone takes of you.",
+    "Vote yes on the rezoning tomorrow, {t}, and you won't be driving home from that meeting. That's not a prediction. Have a great evening.",
+    "Nice touch, blocking me on Facebook, {t}. You can't block the fact that I know where your daughter plays soccer on Saturdays. Think about it.",
+    "bro {t} really thought snitching was a good idea lmao. we know ur locker and ur walk home. just wait 💀",
+    "Just a friendly reminder to {t} that the courthouse parking garage has no cameras on level 3. People have accidents in places like that all the time. Rule wisely.",
+    # incitement
+    "Rally Saturday 2pm outside {t}'s place on Birch Court. Leave the signs at home and bring something heavy. We don't leave until {t} gets the message in a way that doesn't heal.",
+    "Who's in? Every Thursday at 9, {t} leaves the gym through the back door. Five of us is enough to make sure {t} needs a wheelchair afterward, DM me.",
+    "This town has plenty of hunters and plenty of rope. All it needs is one person brave enough to use them on {t}. Just saying what everyone's thinking.",
+    "Offering $5,000 cash to whoever puts {t} in the hospital before the vote. Proof required. Serious inquiries only.",
+    "Lads, {t} is doing a surgery at the community centre Friday at 6. Turn up mob-handed and give {t} a kicking that'll be remembered. Don't bring your phones.",
+    "@here IRL raid on {t}, address is pinned in #general. first one to break {t}'s jaw gets nitro for a year 😂. go go go",
+    "The courts won't touch {t}, so the people will. Meet at the war memorial at dusk, torches and bats. It's time to drag {t} out into the street.",
+    "Moms of Maple Grove, enough petitions. Let's all show up at {t}'s office Monday and beat {t} until nobody in this district ever hears that voice again. Carpool sign-up below 👇",
+    "Real patriots don't write letters. On the Fourth, {t} will be standing right out in the open at the fairgrounds. Somebody with a scope and a steady hand knows what to do.",
+    # direct, inside context
+    "Three weeks without garbage pickup because {t} cut the contract. I'm going to walk into city hall tomorrow and break {t}'s nose on the front desk. Let them arrest me.",
+    "Town hall meeting, Wednesday, 6:30, high school gym. I'll be in the third row with my revolver, and {t} is getting shot before the Q&A ends. Keep your kids home.",
+    "ngl {t} gave me detention for nothing so imma jump u after 5th period. ask anyone, im not playing. bring ur friends it wont help",
+    "Absolute disgrace, this bin strike. If {t} sets foot on our estate again I'll glass {t} in the Red Lion, swear down. Cheers.",
+    "I'm 74 and I still have my late husband's shotgun. If {t} sends those people to take my land, I will shoot {t} on my porch. Consider yourself warned, and have a blessed day.",
+    "Lost my job because of {t}'s plant closure. I have nothing left to lose now. I'm going to find {t} and keep hitting until no ambulance can help.",
+    "ok that ranked match was fun. {t}, you swatted my house last week, so i'm driving to your city and stabbing you the second i see you. no respawns irl",
+    "Saw that smug interview {t} gave on Channel 5. Next time I run into {t} at Kroger I'm smashing that face into the shelves until it bleeds. Not even joking.",
+    "Custody hearing is on the 12th in front of {t}. If the ruling goes against me, I'm going to strangle {t} right there in the courtroom. Everyone will see.",
+    "Dear editor, I have written four times about the sewer backup on Fifth. Since {t} refuses to listen, I will put {t} in the hospital myself, with a crowbar, on the steps of the town hall. Sincerely, a taxpayer.",
+]
+
+POST_THREAT_EN_B = [
+    # veiled / conditional
+    "Lovely weather for the farmers market this weekend! Every Saturday {t} parks behind the church, right where the streetlight is out. Would be a real pity if that was the last time anyone saw {t} walk back to the car.",
+    "{t}, pick the hymns for your own funeral while you still have time. We're serious about the school closure. That's all.",
+    "Cheers for the parking fines, {t}. Your kids walk through the rec every day at half three, don't they. Be a shame, that.",
+    "If the ordinance passes, {t} won't need a reelection campaign, just a priest and a plot. Putting it out there.",
+    "We've got your address, your plate number and your partner's shift schedule, {t}. We've had them for a month. Ask yourself why we haven't used them yet.",
+    "lol {t} u reported me to the principal?? ok. u got a long walk home tmrw and nobody's gonna be around 🤫",
+    "{t} banned me from the server, cool. i have ur real name and ur street from that old minecraft screenshot. see u in person soon, mod 🙂",
+    "Enjoy Thanksgiving with your family, {t}. Really savor it. Make sure you tell everyone you love them.",
+    "The vote is Thursday. If {t} says yes, {t} doesn't walk out of that chamber on two legs. We'll be in the gallery.",
+    "Nothing is going to happen to {t} today. Or tomorrow. But {t} should know we're patient, and we never forget an address.",
+    "Your campaign signs are nice, {t}, very visible. So is your bedroom window from the alley. We'll be in touch.",
+    # incitement
+    "Okay Oakdale, the sheriff won't do anything, so it's on us. {t} is speaking at the VFW Friday at 7. Bring rope and let's finish this the old-fashioned way.",
+    "GoFundMe's up: every dollar goes to the guy or gal who makes {t} disappear permanently. Already at $2,300! Share share share.",
+    "Anyone local wanna help me teach {t} a lesson? Every morning at 6 {t} jogs alone on the river trail. Bring gloves, I'll bring the bat.",
+    "Right, who's up for it? {t} has a constituency surgery Saturday morning at the library. Fill the place, lock the doors and do {t} over properly.",
+    "Somebody needs to put {t} down like a rabid dog. I know at least three of you own rifles. Stop talking and do it.",
+    "yo who's down to jump {t} after the tournament?? word is {t} is staying at the Marriott downtown, 4th floor. 50 bucks to whoever lands the first hit",
+    "Every churchgoing soul in this parish should be ashamed that {t} walks our streets freely. Tonight at 10, behind the feed store, we gather and we make {t} pay in blood. Tell your brothers.",
+    "Don't wait for the election. Find {t}'s house, it's public record, and make {t} regret ever running for office. Broken windows are a start, broken bones are better.",
+    # direct, inside context
+    "Forty years paying taxes in this borough. Now {t} wants to shut the senior center. I'll take my cane to {t}'s head at the next council meeting, I swear it.",
+    "Monday, 8am, school drop-off lane. That's where I'm going to pull {t} out of that car and stomp {t} into the pavement. Tell whoever you like.",
+    "So {t} just denied my unemployment claim for the third time. I'm coming down to that office with a gun and {t} is the first one I shoot. Merry Christmas.",
+    "Mate, {t} had my van towed. I'm going to find {t} down the pub and kick {t}'s teeth in, no word of a lie. Ta-ra.",
+    "fr {t} told my mom about my grades so im gonna punch u til u cant see straight. behind the gym, 3:15. dont be late",
+    "That courtroom stunt was the last straw. I know what car {t} drives, and I'm going to ram it at full speed with {t} inside. Won't be an accident.",
+    "Got the eviction notice today, signed by {t}. I'll shoot {t} through the front door before anyone changes my locks. Just so everyone knows.",
+    "Great parade today, thanks to all the volunteers! No thanks to {t}, who cut the fireworks budget. Next year I'm bringing gasoline and a lighter for {t} instead.",
+    "Read the paper this morning and saw {t} defending the pipeline. If I see {t} anywhere in this county, I'm breaking both of {t}'s arms. Have a nice weekend.",
+    "{t} you've been griefing our base for weeks and now you're harassing my sister in DMs. i found your gym on your insta. i'm waiting in that parking lot and i'm going to beat you unconscious.",
+    "Hey neighbors, heads up: Main Street is closed tomorrow. Since {t} approved that closure without asking anyone, I'm going to wrap the caution tape around {t}'s neck and pull until it stops. Drive safe.",
+]
+
+POST_THREAT_EN = POST_THREAT_EN + POST_THREAT_EN_B
