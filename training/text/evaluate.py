@@ -2,7 +2,8 @@
 
 - FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold.
 - Threat precision/recall on the held-out sets in HELDOUT (heldout/threat_heldout*.csv, never trained on), per
-  language and category, with the errors of every set but the blind ones (BLIND); false alarms on heldout/benign_mentions.csv (everyday posts naming an official).
+  language and category, with the errors of every set but the blind ones (BLIND); false alarms on
+  heldout/benign_mentions.csv (everyday posts naming an official).
 - Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
 - Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
 Usage: python evaluate.py DATA_DIR WORK_DIR MODEL_DIR OUT_JSON
