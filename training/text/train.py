@@ -55,7 +55,7 @@ def collate(b: list) -> tuple[torch.Tensor, ...]:
     return ids, mask, labels, masks, soft
 
 
-def load_dev(path: Path, tok: Tokenizer, max_len: int) -> list[tuple[str, tuple[list[int], list[int], list[int]]]]:
+def load_dev(path: Path, tok: Tokenizer, max_len: int) -> list[tuple[str, Row]]:
     sources = [json.loads(line)["source"] for line in path.open(encoding="utf-8")]
     return list(zip(sources, load_rows(path, tok, max_len)))
 
