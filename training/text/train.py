@@ -126,12 +126,12 @@ def main() -> None:
     rng = random.Random(SEED)
     model.train()
     step, t0, run = 0, time.time(), 0.0
+    bce = torch.nn.functional.binary_cross_entropy_with_logits
     while step < a.steps:
         for b in batches(rows, a.batch, rng):
             ids, mask, y, m, t = collate(b)
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                 logits = model(ids, mask).float()
-            bce = torch.nn.functional.binary_cross_entropy_with_logits
             loss = (bce(logits, y, reduction="none") * m).sum() / m.sum().clamp(min=1)
             if a.teacher:  # every label of every row, against the teacher's probability
                 loss = loss + a.distill * bce(logits, torch.sigmoid(t))
