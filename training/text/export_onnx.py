@@ -1,4 +1,4 @@
-"""Export the fine-tuned checkpoint to ONNX (logits output) and quantise it to dynamic int8.
+"""Export the fine-tuned checkpoint to ONNX (logits output), quantise it to dynamic int8 and fuse its attention.
 
 Usage: python export_onnx.py WORK_DIR MODEL_DIR   (writes MODEL_DIR/text-classifier.int8.onnx, tokenizer.json)
 """
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import torch
 from encoder import Classifier, Encoder
+from fuse_attention import fuse_file
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
 
@@ -33,8 +34,9 @@ def main() -> None:
                       dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
                                     "logits": {0: "batch"}})
     # Gather too: the 40k x 384 embedding table is most of the size.
-    quantize_dynamic(str(fp32), str(model_dir / "text-classifier.int8.onnx"), weight_type=QuantType.QInt8,
-                     op_types_to_quantize=["MatMul", "Gather"])
+    int8 = model_dir / "text-classifier.int8.onnx"
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gather"])
+    fuse_file(int8)  # one operator per attention block: same scores, faster on a tweet
     shutil.copy(work / "tokenizer.json", model_dir / "tokenizer.json")
     for p in sorted(model_dir.iterdir()):
         print(p.name, p.stat().st_size)
