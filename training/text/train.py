@@ -3,7 +3,8 @@
 Loss: binary cross-entropy over the labels each example's source annotates (masks from prepare_data.py).
 With --teacher (a student distilled from a shipped model, WORK/teacher_logits.npy from teacher_logits.py), plus
 --distill times the cross-entropy against the teacher's probabilities on all five labels of every row.
-Usage: python train.py WORK_DIR --steps N [--layers 6 --batch 32 --max-len 96 --teacher --distill 1.0]
+With --init (prune_ffn.py's narrower copy of a shipped model), training starts from that checkpoint instead of e5.
+Usage: python train.py WORK_DIR --steps N [--layers 6 --batch 32 --max-len 96 --teacher --distill 1.0 --init PT]
 Writes WORK/ckpt.pt (every --save-every steps and at the end) and logs progress to stdout.
 """
 from __future__ import annotations
@@ -109,6 +110,7 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="also keep every saved checkpoint as ckpt-STEP.pt")
     ap.add_argument("--teacher", action="store_true", help="distil from WORK/teacher_logits.npy (teacher_logits.py)")
     ap.add_argument("--distill", type=float, default=1.0, help="weight of the teacher's term against the labels' (1)")
+    ap.add_argument("--init", type=Path, help="start from this checkpoint (prune_ffn.py's WORK/init.pt), not e5")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast, for CPUs with AMX (measured: 56 examples/s against 47 in float32)")
     a = ap.parse_args()
     random.seed(SEED); np.random.seed(SEED); torch.manual_seed(SEED)
@@ -116,7 +118,14 @@ def main() -> None:
     tok = Tokenizer.from_file(str(a.work / "tokenizer.json"))
     teacher = np.load(a.work / "teacher_logits.npy") if a.teacher else None
     rows = load_rows(a.work / "train.jsonl", tok, a.max_len, teacher)
-    model = build_model(a.work, a.layers)
+    ff = 1536
+    if a.init:
+        init = torch.load(a.init)
+        ff, a.layers = init["ff"], init["layers"]
+        model = Classifier(Encoder(vocab=init["vocab"], layers=a.layers, ff=ff))
+        model.load_state_dict(init["state_dict"])
+    else:
+        model = build_model(a.work, a.layers)
     dev = load_dev(a.work / "dev.jsonl", tok, a.max_len)
     head = [p for n, p in model.named_parameters() if n.startswith("head")]
     body = [p for n, p in model.named_parameters() if not n.startswith("head")]
@@ -144,7 +153,7 @@ def main() -> None:
                 el = time.time() - t0
                 print(f"step {step}/{a.steps} loss {run:.4f} {step * a.batch / el:.1f} ex/s elapsed {el / 60:.1f} min", flush=True)
             if step % a.save_every == 0 or step == a.steps:
-                saved = {"state_dict": model.state_dict(), "layers": a.layers, "step": step,
+                saved = {"state_dict": model.state_dict(), "layers": a.layers, "ff": ff, "step": step,
                          "vocab": model.encoder.word.num_embeddings}
                 torch.save(saved, a.work / "ckpt.pt")
                 if a.keep:
