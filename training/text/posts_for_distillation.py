@@ -49,7 +49,8 @@ def main() -> None:
     with (out / "train.jsonl").open("w", encoding="utf-8") as f:
         for r in rows + extra:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} rows + {len(extra)} posts ({len(threats)} teacher threats to draw from) -> {out / 'train.jsonl'}")
+    drawn = f"{len(threats)} teacher threats to draw from"
+    print(f"{len(rows)} rows + {len(extra)} posts ({drawn}) -> {out / 'train.jsonl'}")
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ def dequantised(model: onnx.ModelProto) -> dict[str, np.ndarray]:
         return (q - inits[base + "_zero_point"].astype(np.float32)) * inits[base + "_scale"].astype(np.float32)
 
     sd = {name: value for name, value in inits.items() if value.dtype == np.float32 and "." in name}
-    sd = {k: v for k, v in sd.items() if not k.endswith(("_scale",))}
+    sd = {k: v for k, v in sd.items() if not k.endswith("_scale")}
     sd["encoder.word.weight"] = real("encoder.word.weight_quantized")
     sd["encoder.pos.weight"] = real("encoder.pos.weight_quantized")
     for node in model.graph.node:
@@ -47,7 +47,7 @@ def dequantised(model: onnx.ModelProto) -> dict[str, np.ndarray]:
             layer, module = node.name.split("/")[2:4]  # /encoder/layers.0/q/MatMul_quant
             sd[f"encoder.{layer}.{module}.weight"] = weight
     # The export folded the token-type embedding (one type) into a constant added to every position.
-    folded = inits["onnx::Add_691"] if "onnx::Add_691" in inits else None
+    folded = inits.get("onnx::Add_691")
     if folded is None:
         raise SystemExit("no folded token-type constant in the graph: is this encoder.py's export?")
     sd["encoder.tok_type.weight"] = np.stack([folded, np.zeros_like(folded)])
@@ -80,7 +80,7 @@ def importance(model: Classifier, rows: list[list[int]]) -> list[torch.Tensor]:
         count += len(r)
     for h in hooks:
         h.remove()
-    return [s / count * layer.fo.weight.norm(dim=0) for s, layer in zip(sums, model.encoder.layers)]
+    return [s / count * layer.fo.weight.norm(dim=0) for s, layer in zip(sums, model.encoder.layers, strict=True)]
 
 
 def prune(model: Classifier, scores: list[torch.Tensor], units: int) -> Classifier:
