@@ -117,14 +117,22 @@ def dev_rows(work: Path) -> list[dict]:
     return rows
 
 
+def version_stem(work: Path, model_dir: Path) -> str:
+    """e5s6-ft-s3500: e5-small's first 6 layers, after 3,500 steps. From the checkpoint just trained, or, for a
+    graph rewritten from a shipped one (static_scales.py), from the calibration.json it came with."""
+    if (work / "ckpt.pt").exists():
+        ckpt = __import__("torch").load(work / "ckpt.pt")
+        return f"e5s{ckpt['layers']}-ft-s{ckpt['step']}"
+    stem: str = json.loads((model_dir / "calibration.json").read_text())["model_version"].rsplit("-", 1)[0]
+    return stem
+
+
 def main() -> None:
     work, model_dir = Path(sys.argv[1]), Path(sys.argv[2])
     route = float(sys.argv[3]) if len(sys.argv) > 3 else 0.05
     cascade_default = len(sys.argv) > 4 and sys.argv[4] == "1"
     onnx = (model_dir / "text-classifier.int8.onnx").read_bytes()
-    ckpt = __import__("torch").load(work / "ckpt.pt")
-    # e5s6: e5-small's first 6 layers; the name says how many the model kept and after how many steps.
-    version = f"e5s{ckpt['layers']}-ft-s{ckpt['step']}-{hashlib.sha256(onnx).hexdigest()[:8]}"
+    version = f"{version_stem(work, model_dir)}-{hashlib.sha256(onnx).hexdigest()[:8]}"
     identity = {label: {"a": 1.0, "b": 0.0, "threshold": 0.5} for label in LABELS}
     stage = {"file": "ngram_first_stage.npz", "labels": identity, "route_below": route, "enabled_by_default": False}
     cal_path = model_dir / "calibration.json"
