@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
+import pytest
 
 from beffroi.analyzers.text.classifier import LABELS
+from beffroi.cli import build_parser
 from tests.processes import Beffroi
 
 LINES = [
@@ -38,3 +42,24 @@ def test_classify_reads_a_file_and_writes_scores_only(tmp_path: Path) -> None:
     assert [a["id"] for a in answers] == ["t1", 2]
     assert all(a["spans"] == [] for a in answers)
     assert "threat" in answers[0]["flagged"]
+
+
+def test_classify_parses_without_loading_the_service() -> None:
+    # A fresh interpreter: the import of the database and the service is what made `beffroi classify` start in
+    # 1.3 s, and it needs neither.
+    probe = (
+        "import sys; from beffroi.cli import build_parser; "
+        "args = build_parser('classify').parse_args(['classify', 'in.jsonl', '--no-spans']); "
+        "print(args.handler.__name__, args.no_spans, "
+        "sorted(m for m in ('beffroi.runtime', 'sqlalchemy', 'alembic', 'beffroi.store') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["run_classify", "True", "[]"]
+
+
+def test_the_full_command_line_still_lists_every_command() -> None:
+    commands = build_parser().format_help()
+    for name in ("init", "serve", "worker", "space", "member", "token", "submit", "import", "classify", "rules"):
+        assert name in commands
+    with pytest.raises(SystemExit):  # a standalone command's parser knows nothing of the others
+        build_parser("classify").parse_args(["init"])
