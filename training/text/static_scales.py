@@ -7,7 +7,9 @@ training texts, each run alone as the runtime ran them: per quantised tensor, th
 minima and maxima (100 keeps the widest range seen; lower ones clip the rare outliers to keep the resolution).
 The weights are untouched. A text's logits then depend on the text alone, whatever it is batched with: the
 script checks it on dev texts and refuses to write a graph that moved a logit by more than 0.01 between alone
-and batched. It marks the graph `beffroi.batch_independent=1`, which the runtime reads before batching.
+and batched. It marks the graph `beffroi.batch_independent=1`: a runtime must see it before batching. (Tried on
+2026-12-04: batching bought no speed end to end on AVX2 cores, so the shipped runtime still scores one text per run;
+model card, "Speed, 2026-12-04".)
 
 Usage: python static_scales.py WORK_DIR IN_MODEL_DIR OUT_MODEL_DIR [percentile] [calibration_texts]
 OUT_MODEL_DIR gets the rewritten graph and copies of the other files; then run calibrate.py WORK OUT (the
