@@ -81,8 +81,8 @@ def davidson(data: Path, rng: random.Random) -> list[dict[str, object]]:
                 hate=int(df["class"][i] == 0)) for i in sorted(keep)]
 
 
-def handwritten() -> list[dict[str, object]]:
-    df = pd.read_csv(HERE / "examples" / "handwritten_train.csv")
+def handwritten(name: str = "handwritten_train.csv") -> list[dict[str, object]]:
+    df = pd.read_csv(HERE / "examples" / name)
     return [rec(r.text, r.lang, "handwritten", **{k: int(getattr(r, k)) for k in LABELS})
             for r in df.itertuples()]
 
@@ -103,7 +103,8 @@ def main() -> None:
     neutral = sexism_negatives(data)
     train, dev = superset(data, "train", neutral), superset(data, "dev", neutral)
     for rows in (mlma(data, "fr", banned), mlma(data, "en", set()), cyberado(data, banned),
-                 davidson(data, rng), handwritten()):
+                 davidson(data, rng), handwritten(), handwritten("handwritten_posts2.csv")):
+        # The 2026-12-04 posts come last and are split on their own: every earlier source keeps its split.
         tr, dv = split(rows, rng)
         train += tr * (3 if rows[0]["source"] == "handwritten" else 1)  # our examples are few: upweight
         dev += dv

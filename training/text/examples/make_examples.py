@@ -16,7 +16,9 @@ from pathlib import Path
 
 from benign_templates import BENIGN_EN, BENIGN_FR
 from context_calm import POST_CALM_EN, POST_CALM_FR
+from context_calm2 import POST_CALM2_EN, POST_CALM2_FR
 from context_threats import POST_THREAT_EN, POST_THREAT_FR
+from context_threats2 import POST_THREAT2_EN, POST_THREAT2_FR
 from more_templates import (
     DIRECT_EXTRA_EN,
     DIRECT_EXTRA_FR,
@@ -318,7 +320,21 @@ def main() -> None:
     for lang, threat_posts, calm_posts in (("fr", POST_THREAT_FR, POST_CALM_FR), ("en", POST_THREAT_EN, POST_CALM_EN)):
         rows += threats(fill(threat_posts, targets[lang], rng, 2), lang, rng)
         rows += calm(fill(calm_posts, targets[lang], rng, 2), lang, rng)
-    out = Path(__file__).with_name("handwritten_train.csv")
+    write(rows, "handwritten_train.csv")
+    # Added 2026-12-04 (context_threats2.py, context_calm2.py), written to a file of their own, after every row
+    # above, so that handwritten_train.csv and its train/dev split stay exactly as the shipped model saw them:
+    # incitement against groups and neighbours, direct threats with no weapon word, veiled threats; and calm posts
+    # of gaming talk, idioms, quoted reports, literal uses, lawful political anger, self-defence and first aid.
+    posts2: list[dict[str, str | int]] = []
+    for lang, threat_posts, calm_posts in (("fr", POST_THREAT2_FR, POST_CALM2_FR),
+                                           ("en", POST_THREAT2_EN, POST_CALM2_EN)):
+        posts2 += threats(fill(threat_posts, targets[lang], rng, 2), lang, rng)
+        posts2 += calm(fill(calm_posts, targets[lang], rng, 2), lang, rng)
+    write(posts2, "handwritten_posts2.csv")
+
+
+def write(rows: list[dict[str, str | int]], name: str) -> None:
+    out = Path(__file__).with_name(name)
     with out.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=["text", "lang", *LABELS])
         w.writeheader()
