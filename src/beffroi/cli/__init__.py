@@ -14,7 +14,7 @@ from beffroi.errors import BeffroiError
 # so it is parsed with its own module alone: importing the others (the service, SQLAlchemy, Alembic, the policy
 # engine) took about 1 s of the 1.3 s `beffroi classify` spent before reading its first line.
 COMMAND_MODULES = ("ops", "admin", "content", "classify", "rules")
-STANDALONE = {"classify": "classify"}
+STANDALONE = frozenset({"classify"})  # each the name of its module
 
 EPILOG = """examples:
   beffroi init                                   create the database, a default space and the first admin
@@ -43,7 +43,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    names = (STANDALONE[command],) if command in STANDALONE else COMMAND_MODULES
+    names = (command,) if command in STANDALONE else COMMAND_MODULES
     for name in names:
         importlib.import_module(f"beffroi.cli.{name}").register(commands)
     return parser
