@@ -62,18 +62,30 @@ class Encoder(nn.Module):
 
 
 class Classifier(nn.Module):
-    """Mean-pooled encoder output -> one logit per label."""
+    """Pooled encoder output -> one logit per label.
 
-    def __init__(self, encoder: Encoder, n_labels: int = len(LABELS)) -> None:
+    pool "mean" (every shipped model so far) averages the tokens; "meanmax" puts the largest value of each feature
+    beside the mean, so one threatening sentence is not averaged away by the harmless ones around it in a post.
+    """
+
+    def __init__(self, encoder: Encoder, n_labels: int = len(LABELS), pool: str = "mean") -> None:
         super().__init__()
+        if pool not in ("mean", "meanmax"):
+            raise ValueError(f"pool must be 'mean' or 'meanmax', not {pool!r}")
         self.encoder = encoder
-        self.head = nn.Linear(encoder.word.embedding_dim, n_labels)
+        self.pool = pool
+        width = encoder.word.embedding_dim * (2 if pool == "meanmax" else 1)
+        self.head = nn.Linear(width, n_labels)
         self.drop = nn.Dropout(0.1)
 
     def pooled(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         x = self.encoder(ids, mask)
         m = mask.unsqueeze(-1).to(x.dtype)
-        return (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        mean = (x * m).sum(1) / m.sum(1).clamp(min=1.0)
+        if self.pool == "mean":
+            return mean
+        top = x.masked_fill(m == 0, torch.finfo(x.dtype).min).amax(1)
+        return torch.cat([mean, top], dim=-1)
 
     def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         return self.head(self.drop(self.pooled(ids, mask)))

@@ -16,7 +16,7 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 
 def load(work: Path) -> Classifier:
     ck = torch.load(work / "ckpt.pt")
-    model = Classifier(Encoder(vocab=ck["vocab"], layers=ck["layers"], ff=ck.get("ff", 1536)))
+    model = Classifier(Encoder(vocab=ck["vocab"], layers=ck["layers"], ff=ck.get("ff", 1536)), pool=ck.get("pool", "mean"))
     model.load_state_dict(ck["state_dict"])
     print("checkpoint step", ck["step"])
     return model.eval()

@@ -5,8 +5,9 @@ With --teacher (a student distilled from a shipped model, WORK/teacher_logits.np
 --distill times the cross-entropy against the teacher's probabilities on all five labels of every row.
 With --init (prune_ffn.py's narrower copy of a shipped model), training starts from that checkpoint instead of e5.
 With --repeat SOURCE=N, that source's rows are read N times per pass (the superset, to fit French hate better).
+With --pool meanmax, the head reads the tokens' mean and maximum (encoder.py), not their mean alone.
 Usage: python train.py WORK_DIR --steps N [--layers 6 --batch 32 --max-len 96 --teacher --distill 1.0 --init PT
-                                         --repeat superset=2]
+                                         --repeat superset=2 --pool meanmax]
 Writes WORK/ckpt.pt (every --save-every steps and at the end) and logs progress to stdout.
 """
 from __future__ import annotations
@@ -95,14 +96,14 @@ def dev_report(model: Classifier, dev: list) -> str:
     return ", ".join(parts)
 
 
-def build_model(work: Path, layers: int) -> Classifier:
+def build_model(work: Path, layers: int, pool: str = "mean") -> Classifier:
     ck = torch.load(work / "e5_full.pt")
     kept = torch.tensor(json.loads((work / "kept_ids.json").read_text()))
     sd = {k: v for k, v in ck["state_dict"].items() if not k.startswith("layers.") or int(k.split(".")[1]) < layers}
     sd["word.weight"] = sd["word.weight"][kept].clone()
     enc = Encoder(vocab=len(kept), layers=layers)
     enc.load_state_dict(sd)
-    return Classifier(enc)
+    return Classifier(enc, pool=pool)
 
 
 def main() -> None:
@@ -119,6 +120,8 @@ def main() -> None:
     ap.add_argument("--teacher", action="store_true", help="distil from WORK/teacher_logits.npy (teacher_logits.py)")
     ap.add_argument("--distill", type=float, default=1.0, help="weight of the teacher's term against the labels' (1)")
     ap.add_argument("--init", type=Path, help="start from this checkpoint (prune_ffn.py's WORK/init.pt), not e5")
+    ap.add_argument("--pool", choices=("mean", "meanmax"), default="mean",
+                    help="how the head reads the tokens: their mean, or their mean and their maximum (encoder.py)")
     ap.add_argument("--repeat", action="append", default=[], metavar="SOURCE=N",
                     help="read SOURCE's training rows N times per pass (for example superset=2)")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast, for CPUs with AMX (measured: 56 examples/s against 47 in float32)")
@@ -133,10 +136,10 @@ def main() -> None:
     if a.init:
         init = torch.load(a.init)
         ff, a.layers = init["ff"], init["layers"]
-        model = Classifier(Encoder(vocab=init["vocab"], layers=a.layers, ff=ff))
+        model = Classifier(Encoder(vocab=init["vocab"], layers=a.layers, ff=ff), pool=init.get("pool", "mean"))
         model.load_state_dict(init["state_dict"])
     else:
-        model = build_model(a.work, a.layers)
+        model = build_model(a.work, a.layers, a.pool)
     dev = load_dev(a.work / "dev.jsonl", tok, a.max_len)
     head = [p for n, p in model.named_parameters() if n.startswith("head")]
     body = [p for n, p in model.named_parameters() if not n.startswith("head")]
@@ -165,7 +168,7 @@ def main() -> None:
                 print(f"step {step}/{a.steps} loss {run:.4f} {step * a.batch / el:.1f} ex/s elapsed {el / 60:.1f} min", flush=True)
             if step % a.save_every == 0 or step == a.steps:
                 saved = {"state_dict": model.state_dict(), "layers": a.layers, "ff": ff, "step": step,
-                         "vocab": model.encoder.word.num_embeddings}
+                         "vocab": model.encoder.word.num_embeddings, "pool": model.pool}
                 torch.save(saved, a.work / "ckpt.pt")
                 if a.keep:
                     torch.save(saved, a.work / f"ckpt-{step}.pt")
