@@ -33,8 +33,9 @@ ROUTES = (0.02, 0.05, 0.1, 0.2)
 # would turn it into one more set to fit, and it is the test of the next model (heldout/README.md).
 HELDOUT = {"threat_heldout": "threat_heldout.csv", "threat_heldout_v2": "threat_heldout_v2.csv",
            "threat_heldout_v3": "threat_heldout_v3.csv", "threat_heldout_v4": "threat_heldout_v4.csv",
-           "threat_heldout_v5": "threat_heldout_v5.csv", "threat_heldout_v6": "threat_heldout_v6.csv"}
-BLIND = {"threat_heldout_v4", "threat_heldout_v5", "threat_heldout_v6"}
+           "threat_heldout_v5": "threat_heldout_v5.csv", "threat_heldout_v6": "threat_heldout_v6.csv",
+           "threat_heldout_v7": "threat_heldout_v7.csv"}
+BLIND = {"threat_heldout_v4", "threat_heldout_v5", "threat_heldout_v6", "threat_heldout_v7"}
 
 
 def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
