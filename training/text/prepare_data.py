@@ -103,8 +103,9 @@ def main() -> None:
     neutral = sexism_negatives(data)
     train, dev = superset(data, "train", neutral), superset(data, "dev", neutral)
     for rows in (mlma(data, "fr", banned), mlma(data, "en", set()), cyberado(data, banned),
-                 davidson(data, rng), handwritten(), handwritten("handwritten_posts2.csv")):
-        # The 2026-12-04 posts come last and are split on their own: every earlier source keeps its split.
+                 davidson(data, rng), handwritten(), handwritten("handwritten_posts2.csv"),
+                 handwritten("handwritten_posts3.csv")):
+        # The posts of 2026-12-04 and 12-06 come last, each split on its own: every earlier source keeps its split.
         tr, dv = split(rows, rng)
         train += tr * (3 if rows[0]["source"] == "handwritten" else 1)  # our examples are few: upweight
         dev += dv
