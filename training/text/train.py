@@ -96,6 +96,13 @@ def dev_report(model: Classifier, dev: list) -> str:
     return ", ".join(parts)
 
 
+def repeat_arg(text: str) -> tuple[str, int]:
+    source, _, times = text.partition("=")
+    if not source or not times.isdigit() or int(times) < 1:
+        raise argparse.ArgumentTypeError(f"wants SOURCE=N with N a whole number >= 1 (superset=2), not {text!r}")
+    return source, int(times)
+
+
 def build_model(work: Path, layers: int, pool: str = "mean") -> Classifier:
     ck = torch.load(work / "e5_full.pt")
     kept = torch.tensor(json.loads((work / "kept_ids.json").read_text()))
@@ -122,7 +129,7 @@ def main() -> None:
     ap.add_argument("--init", type=Path, help="start from this checkpoint (prune_ffn.py's WORK/init.pt), not e5")
     ap.add_argument("--pool", choices=("mean", "meanmax"), default="mean",
                     help="how the head reads the tokens: their mean, or their mean and their maximum (encoder.py)")
-    ap.add_argument("--repeat", action="append", default=[], metavar="SOURCE=N",
+    ap.add_argument("--repeat", action="append", default=[], metavar="SOURCE=N", type=repeat_arg,
                     help="read SOURCE's training rows N times per pass (for example superset=2)")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast, for CPUs with AMX (measured: 56 examples/s against 47 in float32)")
     a = ap.parse_args()
@@ -130,8 +137,7 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     tok = Tokenizer.from_file(str(a.work / "tokenizer.json"))
     teacher = np.load(a.work / "teacher_logits.npy") if a.teacher else None
-    repeat = {k: int(v) for k, v in (r.split("=", 1) for r in a.repeat)}
-    rows = load_rows(a.work / "train.jsonl", tok, a.max_len, teacher, repeat)
+    rows = load_rows(a.work / "train.jsonl", tok, a.max_len, teacher, dict(a.repeat))
     ff = 1536
     if a.init:
         init = torch.load(a.init)
