@@ -81,9 +81,10 @@ def davidson(data: Path, rng: random.Random) -> list[dict[str, object]]:
                 hate=int(df["class"][i] == 0)) for i in sorted(keep)]
 
 
-def handwritten(name: str = "handwritten_train.csv") -> list[dict[str, object]]:
+def handwritten(name: str = "handwritten_train.csv", source: str = "handwritten") -> list[dict[str, object]]:
+    """Our examples. source "handwritten": filled from templates; "posts": each written freely as a whole post."""
     df = pd.read_csv(HERE / "examples" / name)
-    return [rec(r.text, r.lang, "handwritten", **{k: int(getattr(r, k)) for k in LABELS})
+    return [rec(r.text, r.lang, source, **{k: int(getattr(r, k)) for k in LABELS})
             for r in df.itertuples()]
 
 
@@ -104,10 +105,10 @@ def main() -> None:
     train, dev = superset(data, "train", neutral), superset(data, "dev", neutral)
     for rows in (mlma(data, "fr", banned), mlma(data, "en", set()), cyberado(data, banned),
                  davidson(data, rng), handwritten(), handwritten("handwritten_posts2.csv"),
-                 handwritten("handwritten_posts3.csv")):
+                 handwritten("handwritten_posts3.csv", source="posts")):
         # The posts of 2026-12-04 and 12-06 come last, each split on its own: every earlier source keeps its split.
         tr, dv = split(rows, rng)
-        train += tr * (3 if rows[0]["source"] == "handwritten" else 1)  # our examples are few: upweight
+        train += tr * (3 if rows[0]["source"] in ("handwritten", "posts") else 1)  # our examples are few: upweight
         dev += dv
     rng.shuffle(train)
     for name, rows in (("train", train), ("dev", dev)):
