@@ -34,8 +34,10 @@ ROUTES = (0.02, 0.05, 0.1, 0.2)
 HELDOUT = {"threat_heldout": "threat_heldout.csv", "threat_heldout_v2": "threat_heldout_v2.csv",
            "threat_heldout_v3": "threat_heldout_v3.csv", "threat_heldout_v4": "threat_heldout_v4.csv",
            "threat_heldout_v5": "threat_heldout_v5.csv", "threat_heldout_v6": "threat_heldout_v6.csv",
-           "threat_heldout_v7": "threat_heldout_v7.csv", "threat_heldout_v8": "threat_heldout_v8.csv"}
-BLIND = {"threat_heldout_v4", "threat_heldout_v5", "threat_heldout_v6", "threat_heldout_v7", "threat_heldout_v8"}
+           "threat_heldout_v7": "threat_heldout_v7.csv", "threat_heldout_v8": "threat_heldout_v8.csv",
+           "threat_heldout_v9": "threat_heldout_v9.csv"}
+BLIND = {"threat_heldout_v4", "threat_heldout_v5", "threat_heldout_v6", "threat_heldout_v7", "threat_heldout_v8",
+         "threat_heldout_v9"}
 
 
 def prf(pred: np.ndarray, y: np.ndarray) -> dict[str, float]:
