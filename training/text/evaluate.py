@@ -2,8 +2,8 @@
 
 - FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold, and per component of the
   superset (sexism, FTR, MLMA, CyberAgressionAdo: each row's `dataset` in fr_hate_superset.csv).
-- Threat precision/recall on the held-out sets in HELDOUT (heldout/threat_heldout*.csv, never trained on), per
-  language and category, with the errors of every set but the blind ones (BLIND); false alarms on
+- Threat precision/recall on the held-out sets in HELDOUT (heldout/threat_heldout*.csv, never trained on; those in
+  calibrate.USED_HELDOUT fitted the threat threshold, and say so), per language and category, with the errors of every set but the blind ones (BLIND); false alarms on
   heldout/benign_mentions.csv (everyday posts naming an official).
 - Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
 - Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-from calibrate import prob
+from calibrate import USED_HELDOUT, prob
 
 from beffroi.analyzers.text.classifier import LABELS, TextClassifier
 from beffroi.analyzers.text.ngrams import NgramModel
@@ -123,6 +123,7 @@ def heldout(s: Scorer, name: str, errors: bool = True) -> dict:
                 res[f"{key}={v}"] = prf(pred[sel], y[sel])
             else:  # a category of non-threats: only false alarms can happen
                 res[f"{key}={v}"] = {"false_positive_rate": round(float(pred[sel].mean()), 4), "n": int(sel.sum())}
+    res["fitted_the_threshold"] = name in USED_HELDOUT  # calibrate.py reads it: a figure, not a test
     if errors:
         res["errors"] = [{"text": r["text"], "threat": int(r["threat"]), "category": r["category"]}
                          for r, p, t in zip(rows, pred, y) if p != t]
