@@ -3,8 +3,9 @@
 - FR hate F1 (hateful class) on fr_hate_superset_test.csv, at the dev-chosen threshold, and per component of the
   superset (sexism, FTR, MLMA, CyberAgressionAdo: each row's `dataset` in fr_hate_superset.csv).
 - Threat precision/recall on the held-out sets in HELDOUT (heldout/threat_heldout*.csv, never trained on; those in
-  calibrate.USED_HELDOUT fitted the threat threshold, and say so), per language and category, with the errors of every set but the blind ones (BLIND); false alarms on
-  heldout/benign_mentions.csv (everyday posts naming an official).
+  calibrate.USED_HELDOUT fitted the threat threshold, and say so), per language and category, with the errors of
+  every set but the blind ones (BLIND); false alarms on heldout/benign_mentions.csv (everyday posts naming an
+  official).
 - Per-label, per-language figures on the dev split (the only split where our own labels are annotated).
 - Cascade: the n-gram first stage answers alone when every label is below --route; the rest go to the encoder.
 Usage: python evaluate.py DATA_DIR WORK_DIR MODEL_DIR OUT_JSON

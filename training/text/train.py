@@ -35,6 +35,10 @@ def load_rows(path: Path, tok: Tokenizer, max_len: int, teacher: np.ndarray | No
     if repeat:  # --repeat: more passes over one source's rows, in a shuffled order the seed fixes
         if teacher is not None:
             raise SystemExit("--repeat and --teacher together are not supported: the teacher rows follow train.jsonl")
+        unknown = set(repeat) - {r["source"] for r in rows}
+        if unknown:
+            raise SystemExit(f"--repeat names no source of {path}: {sorted(unknown)}; its sources: "
+                             f"{sorted({r['source'] for r in rows})}")
         rows += [r for n in range(1, max(repeat.values())) for r in rows if repeat.get(r["source"], 1) > n]
         random.Random(SEED).shuffle(rows)
     if teacher is not None and len(teacher) != len(rows):
@@ -142,7 +146,9 @@ def main() -> None:
     if a.init:
         init = torch.load(a.init)
         ff, a.layers = init["ff"], init["layers"]
-        model = Classifier(Encoder(vocab=init["vocab"], layers=a.layers, ff=ff), pool=init.get("pool", "mean"))
+        if init.get("pool", "mean") != a.pool:  # the head's width follows the pooling: it cannot change here
+            raise SystemExit(f"{a.init} was trained with --pool {init.get('pool', 'mean')}, not {a.pool}")
+        model = Classifier(Encoder(vocab=init["vocab"], layers=a.layers, ff=ff), pool=a.pool)
         model.load_state_dict(init["state_dict"])
     else:
         model = build_model(a.work, a.layers, a.pool)
