@@ -157,7 +157,7 @@ def main() -> None:
     body = [p for n, p in model.named_parameters() if not n.startswith("head")]
     opt = torch.optim.AdamW([{"params": body, "lr": a.lr}, {"params": head, "lr": a.lr * 20}], weight_decay=0.01)
     warm = max(1, a.steps // 20)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (a.steps - s) / (a.steps - warm))))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (a.steps - s) / max(1, a.steps - warm))))
     rng = random.Random(SEED)
     model.train()
     step, t0, run = 0, time.time(), 0.0
