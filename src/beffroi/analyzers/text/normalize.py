@@ -1,8 +1,7 @@
 """Undo common obfuscation before classification, keeping a map back to the original characters.
 
 Threats are hidden with leetspeak ("tu3r"), spacing ("t u e r"), stretched letters ("tuuuer") and
-emoji ("🔪"). Text whose UTF-8 was misread as Latin-1 ("Ã©") is repaired first (mojibake.py). The model sees
-the normalised text; evidence spans are mapped back to the original.
+emoji ("🔪"). The model sees the normalised text; evidence spans are mapped back to the original.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from .mojibake import repair
 
 # Emoji that stand for a weapon or violence become words the encoder already knows.
 EMOJI_WORDS: dict[str, str] = {
@@ -44,11 +41,10 @@ _SPACES = re.compile(r"\s+")
 class Normalized:
     text: str
     origin: tuple[int, ...]  # origin[i] = index in the original text of normalised char i
-    ends: tuple[int, ...]  # ends[i] = where that original character ends (past a repaired "Ã©", two further)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) covering normalised chars [start, end)."""
-        return self.origin[start], self.ends[end - 1]
+        return self.origin[start], self.origin[end - 1] + 1
 
 
 Edit = Callable[[re.Match[str]], list[int] | str]
@@ -107,13 +103,11 @@ def _unspace(m: re.Match[str]) -> list[int]:
 
 
 def normalize(text: str) -> Normalized:
-    repaired, starts, ends = repair(text)
-    s, origin = _emoji(repaired, list(range(len(repaired))))
+    s, origin = _emoji(text, list(range(len(text))))
     s, origin = _apply(s, origin, _LEET_TOKEN, _deleet)
     s, origin = _apply(s, origin, _SPACED, _unspace)
     s, origin = _apply(s, origin, _STRETCH, lambda m: [0])
     s, origin = _apply(s, origin, _SPACES, lambda m: [0])
     s_stripped = s.strip()
     lead = len(s) - len(s.lstrip())
-    kept = origin[lead : lead + len(s_stripped)]
-    return Normalized(s_stripped, tuple(starts[i] for i in kept), tuple(ends[i] for i in kept))
+    return Normalized(s_stripped, tuple(origin[lead : lead + len(s_stripped)]))
