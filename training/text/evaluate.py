@@ -39,7 +39,7 @@ HELDOUT = {"threat_heldout": "threat_heldout.csv", "threat_heldout_v2": "threat_
            "threat_heldout_v5": "threat_heldout_v5.csv", "threat_heldout_v6": "threat_heldout_v6.csv",
            "threat_heldout_v7": "threat_heldout_v7.csv", "threat_heldout_v8": "threat_heldout_v8.csv",
            "threat_heldout_v9": "threat_heldout_v9.csv", "threat_heldout_v10": "threat_heldout_v10.csv"}
-# Held-out sets of another label, read the same way: report key -> (file, label).
+# Held-out sets of the hate label, read the same way (report key -> file).
 HATE_HELDOUT = {"hate_heldout": "hate_heldout.csv"}
 BLIND = {"threat_heldout_v4", "threat_heldout_v5", "threat_heldout_v6", "threat_heldout_v7", "threat_heldout_v8",
          "threat_heldout_v9", "threat_heldout_v10", "hate_heldout"}
@@ -68,7 +68,8 @@ class Scorer:
 
     def first(self, texts: list[str]) -> np.ndarray:
         z = self.ngram.logits(texts)
-        return np.stack([prob(z[:, j], self.first_cal[k]["a"], self.first_cal[k]["b"]) for j, k in enumerate(LABELS)], 1)
+        cal = self.first_cal
+        return np.stack([prob(z[:, j], cal[k]["a"], cal[k]["b"]) for j, k in enumerate(LABELS)], 1)
 
     def thresholds(self, first: bool = False) -> np.ndarray:
         cal = self.first_cal if first else self.cal
@@ -105,7 +106,7 @@ def auc(scores: np.ndarray, y: np.ndarray) -> float:
 def by_component(data: Path, test: pd.DataFrame, scores: np.ndarray, threshold: float) -> dict:
     """The superset merges corpora labelled under different guidelines: the F1 over the split hides which one fails."""
     full = pd.read_csv(data / "fr_hate_superset.csv")
-    component = test.text.str.strip().map(dict(zip(full.text.str.strip(), full.dataset)))
+    component = test.text.str.strip().map(dict(zip(full.text.str.strip(), full.dataset, strict=True)))
     y, out = test.label.to_numpy(), {}
     for name in sorted(component.dropna().unique()):
         sel = (component == name).to_numpy()
@@ -132,7 +133,7 @@ def heldout(s: Scorer, name: str, errors: bool = True, label: str = "threat") ->
     res["fitted_the_threshold"] = name in USED_HELDOUT  # calibrate.py reads it: a figure, not a test
     if errors:
         res["errors"] = [{"text": r["text"], label: int(r[label]), "category": r["category"]}
-                         for r, p, t in zip(rows, pred, y) if p != t]
+                         for r, p, t in zip(rows, pred, y, strict=True) if p != t]
     return res
 
 
