@@ -105,10 +105,8 @@ def main() -> None:
     train, dev = superset(data, "train", neutral), superset(data, "dev", neutral)
     for rows in (mlma(data, "fr", banned), mlma(data, "en", set()), cyberado(data, banned),
                  davidson(data, rng), handwritten(), handwritten("handwritten_posts2.csv"),
-                 handwritten("handwritten_posts3.csv", source="posts"),
-                 handwritten("handwritten_hate.csv", source="hate_posts")):
+                 handwritten("handwritten_posts3.csv", source="posts")):
         # The posts of 2026-12-04 and 12-06 come last, each split on its own: every earlier source keeps its split.
-        # The French hate posts are read once, not three times: at three they cost the superset's hate (model card).
         tr, dv = split(rows, rng)
         train += tr * (3 if rows[0]["source"] in ("handwritten", "posts") else 1)  # our examples are few: upweight
         dev += dv
